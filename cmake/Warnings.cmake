@@ -1,0 +1,5 @@
+add_library(mqtk_warnings INTERFACE)
+target_compile_options(mqtk_warnings INTERFACE -Wall -Wextra -Wpedantic)
+if(MQTK_WARNINGS_AS_ERRORS)
+  target_compile_options(mqtk_warnings INTERFACE -Werror)
+endif()

@@ -1,0 +1,40 @@
+# Shared by scripts/test and scripts/demo: install what is missing, configure and build.
+# shellcheck shell=bash
+
+MQTK_PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  libpaho-mqttpp-dev libpaho-mqtt-dev libcli11-dev nlohmann-json3-dev libspdlog-dev doctest-dev libssl-dev
+  mosquitto mosquitto-clients openssl socat jq bash-completion groff-base
+)
+
+ensure_packages() {
+  local missing=()
+  for pkg in "${MQTK_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "mqtk: missing packages: ${missing[*]}" >&2
+    echo "Install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 2
+  fi
+  echo "==> installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# build DIR [extra cmake args...]
+build_mqtk() {
+  local dir=$1
+  shift
+  local generator=()
+  command -v ninja >/dev/null && generator=(-G Ninja)
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  else
+    cmake -S . -B "$dir" "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j "$(nproc)"
+}

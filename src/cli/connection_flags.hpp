@@ -1,0 +1,77 @@
+#pragma once
+// The flags every subcommand shares (broker, identity, auth, session, will, TLS, proxy,
+// reconnect), spelled as mosquitto_sub/pub spell them, parsed in ONE place. ConnectionFlags
+// holds raw input (unset = std::nullopt); resolve_client_options() applies defaults and the
+// environment, enforces the cross-flag rules and yields core options.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/property_flags.hpp"
+#include "core/client_options.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace mqtk::cli {
+
+struct ConnectionFlags {
+  std::optional<std::string> host;
+  std::optional<int> port;
+  std::optional<std::string> url;
+  std::optional<std::string> id;
+  std::optional<std::string> id_prefix;
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  std::optional<std::string> password_file;
+  std::optional<int> keepalive;
+  std::optional<std::string> protocol_version;
+  bool disable_clean_session = false;
+  std::optional<std::int64_t> session_expiry;
+  std::optional<double> connect_timeout_s;
+
+  std::optional<std::string> will_topic;
+  std::optional<std::string> will_payload;
+  std::optional<int> will_qos;
+  bool will_retain = false;
+
+  std::optional<std::string> cafile;
+  std::optional<std::string> capath;
+  std::optional<std::string> cert;
+  std::optional<std::string> key;
+  std::optional<std::string> key_password;
+  bool insecure = false;
+  bool tls_use_os_certs = false;
+  std::optional<std::string> tls_alpn;
+  std::optional<std::string> tls_version;
+  std::optional<std::string> ciphers;
+  std::optional<std::string> proxy;
+  std::vector<std::string> ws_headers;  // "Name: value"
+  std::vector<std::string> properties;  // -D command identifier value [value]
+
+  std::optional<bool> reconnect;  // unset: the subcommand decides
+  std::optional<double> reconnect_min_s;
+  std::optional<double> reconnect_max_s;
+};
+
+// Registers the shared flags on `app` (help group "Connection", "TLS", "Will", ...).
+void add_connection_flags(CLI::App& app, ConnectionFlags& flags);
+
+using EnvironmentLookup = std::function<std::optional<std::string>(const char* name)>;
+EnvironmentLookup process_environment();
+
+struct ResolvedConnection {
+  ClientOptions client;
+  std::optional<std::string> url_topic;  // the path of -L mqtt://host/topic
+  PropertyFlags properties;              // -D, for the parts the subcommand sends itself
+};
+
+// Throws UsageError naming the flag and value at fault.
+ResolvedConnection resolve_client_options(const ConnectionFlags& flags,
+                                          const EnvironmentLookup& environment);
+
+}  // namespace mqtk::cli

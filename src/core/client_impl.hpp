@@ -1,0 +1,138 @@
+#pragma once
+// Internal to the core: the state behind Client, shared by client.cpp (connection lifecycle,
+// reconnect worker, subscriptions) and client_publish.cpp (publish path and sender thread).
+//
+// Threads: paho's network thread only runs the short callbacks here (they take mutex_, move
+// state, notify, never wait). worker_ runs the reconnect loop and user event handlers;
+// sender_ hands buffered publishes to paho within the in-flight window. mutex_ is never held
+// while calling into paho, so paho's internal locks and ours cannot deadlock.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <mqtt/async_client.h>
+
+#include "core/client.hpp"
+
+namespace mqtk {
+
+// Forwards paho's action callbacks to one function; the token's user context says which
+// operation finished.
+class ActionListener final : public mqtt::iaction_listener {
+ public:
+  using Handler = std::function<void(const mqtt::token&, bool succeeded)>;
+  explicit ActionListener(Handler handler) : handler_(std::move(handler)) {}
+  void on_success(const mqtt::token& token) override { handler_(token, true); }
+  void on_failure(const mqtt::token& token) override { handler_(token, false); }
+
+ private:
+  Handler handler_;
+};
+
+// paho carries a void* user context through each operation; ours is the operation's number.
+inline void* as_context(std::uint64_t id) {
+  return reinterpret_cast<void*>(static_cast<std::uintptr_t>(id));
+}
+inline std::uint64_t from_context(void* context) {
+  return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(context));
+}
+
+class Client::Impl {
+ public:
+  explicit Impl(ClientOptions options);
+  ~Impl();
+
+  ConnectResult connect();
+  std::size_t disconnect(std::chrono::milliseconds grace);
+  void stop();
+
+  std::future<SubscribeResult> subscribe(std::vector<Subscription> subscriptions);
+  std::future<void> unsubscribe(std::vector<std::string> filters);
+  std::future<PublishResult> publish(Message message);
+  std::size_t wait_for_publishes(std::chrono::milliseconds timeout);
+  std::size_t publishes_in_flight() const;
+
+  MessageQueue& messages() { return incoming_; }
+  bool is_connected() const;
+  const std::string& client_id() const { return client_id_; }
+  std::optional<ConnectResult> connect_result() const;
+  void set_event_handler(std::function<void(const ClientEvent&)> handler);
+
+ private:
+  enum class State { idle, connected, disconnected, closing, closed };
+
+  struct PendingPublish {
+    Message message;
+    std::promise<PublishResult> promise;
+  };
+  struct PendingSubscribe {
+    std::vector<std::string> filters;
+    std::promise<SubscribeResult> promise;
+  };
+  struct WorkerEvent {
+    enum class Kind { connection_lost, broker_disconnect, publish_dropped } kind;
+    std::string detail;
+    std::optional<int> reason_code;
+  };
+
+  // client.cpp
+  ConnectResult connect_once();
+  void on_connection_lost(const std::string& cause);
+  void on_broker_disconnect(int reason_code);
+  void post(WorkerEvent event);
+  void emit(const ClientEvent& event);
+  void worker_loop();
+  void reconnect_loop();
+  void resubscribe_all();
+  bool wait_unless_stopped(std::chrono::milliseconds delay);
+  void on_subscribe_done(const mqtt::token& token, bool succeeded);
+  void start_threads();
+  void join_threads();
+
+  // client_publish.cpp
+  void sender_loop();
+  void on_publish_done(const mqtt::token& token, bool succeeded);
+  void fail_all_publishes(const std::string& why);
+  std::size_t outstanding_publishes_locked() const {
+    return buffered_.size() + in_flight_.size();
+  }
+
+  ClientOptions options_;
+  std::string client_id_;
+  MessageQueue incoming_;
+  std::unique_ptr<mqtt::async_client> paho_;
+  ActionListener publish_listener_;
+  ActionListener subscribe_listener_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable state_changed_;   // state_, stop_, window or buffer space
+  std::condition_variable worker_wakeup_;
+  std::condition_variable sender_wakeup_;
+  State state_ = State::idle;
+  bool stop_ = false;
+  std::optional<ConnectResult> last_connect_;
+  std::vector<Subscription> subscriptions_;   // restored after a reconnect without session
+  std::map<std::uint64_t, PendingSubscribe> pending_subscribes_;
+  std::uint64_t next_operation_id_ = 1;
+  std::map<std::uint64_t, PendingPublish> buffered_;   // not yet handed to paho, in order
+  std::map<std::uint64_t, PendingPublish> in_flight_;  // handed to paho, awaiting completion
+  std::size_t window_ = 100;
+  std::deque<WorkerEvent> worker_events_;
+  std::function<void(const ClientEvent&)> event_handler_;
+
+  std::thread worker_;
+  std::thread sender_;
+};
+
+}  // namespace mqtk

@@ -1,0 +1,143 @@
+// The publish path. publish() only validates and queues (bounded: it waits while the buffer is
+// full, which is the backpressure `pub -l` needs). The sender thread hands messages to paho in
+// order while connected, never more than the in-flight window (max_inflight, lowered to the
+// broker's receive maximum). A publish stays ours until paho reports it acknowledged: when the
+// connection drops first and reconnect is on, it goes back into the buffer and is sent again
+// after the reconnect (at least once), since paho drops in-flight state on a clean session
+// (RELIABILITY P4). A broker refusal (reason >= 0x80) is final: never requeued (F12).
+
+#include <algorithm>
+
+#include "core/client_impl.hpp"
+#include "core/error.hpp"
+#include "core/paho_convert.hpp"
+#include "core/reason_code.hpp"
+#include "core/topic.hpp"
+
+namespace mqtk {
+
+std::future<PublishResult> Client::Impl::publish(Message message) {
+  if (std::string problem = topic_name_problem(message.topic); !problem.empty())
+    throw UsageError("invalid topic '" + message.topic + "': " + problem);
+  if (message.qos < 0 || message.qos > 2)
+    throw UsageError("invalid QoS " + std::to_string(message.qos) + " (expected 0, 1 or 2)");
+  PendingPublish pending{std::move(message), {}};
+  std::future<PublishResult> result = pending.promise.get_future();
+  {
+    std::unique_lock lock(mutex_);
+    const std::size_t capacity = window_ + std::max<std::size_t>(options_.max_buffered_publishes, 1);
+    state_changed_.wait(lock, [&] {
+      return stop_ || state_ == State::closed || state_ == State::closing ||
+             outstanding_publishes_locked() < capacity;
+    });
+    if (stop_ || state_ == State::closed || state_ == State::closing)
+      throw Error(ErrorCategory::runtime, "the client is shutting down");
+    if (state_ != State::connected && !options_.reconnect.enabled)
+      throw Error(ErrorCategory::runtime, "not connected");
+    buffered_.emplace(next_operation_id_++, std::move(pending));
+  }
+  sender_wakeup_.notify_one();
+  return result;
+}
+
+void Client::Impl::sender_loop() {
+  std::vector<std::pair<std::uint64_t, mqtt::message_ptr>> batch;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    sender_wakeup_.wait(lock, [&] {
+      return stop_ || (state_ == State::connected && !buffered_.empty() &&
+                       in_flight_.size() < window_);
+    });
+    if (stop_) return;
+    batch.clear();
+    while (!buffered_.empty() && in_flight_.size() < window_) {
+      auto node = buffered_.extract(buffered_.begin());
+      batch.emplace_back(node.key(), detail::to_paho_message(node.mapped().message, options_.version));
+      in_flight_.insert(std::move(node));
+    }
+    lock.unlock();
+    for (auto& [id, message] : batch) {
+      try {
+        paho_->publish(message, as_context(id), publish_listener_);
+      } catch (const mqtt::exception& e) {
+        // Not accepted by paho (e.g. disconnected a moment ago): back into the buffer, or
+        // failed at once when there is no reconnect to wait for.
+        std::lock_guard relock(mutex_);
+        auto node = in_flight_.extract(id);
+        if (node.empty()) continue;
+        if (options_.reconnect.enabled && state_ != State::closing && state_ != State::closed) {
+          buffered_.insert(std::move(node));
+        } else {
+          node.mapped().promise.set_exception(std::make_exception_ptr(
+              Error(ErrorCategory::runtime, std::string("publish failed: ") + e.what())));
+          state_changed_.notify_all();
+        }
+      }
+    }
+    lock.lock();
+  }
+}
+
+void Client::Impl::on_publish_done(const mqtt::token& token, bool succeeded) {
+  // Runs on paho's thread: short, never blocks, no exception escapes (P14).
+  try {
+    const std::uint64_t id = from_context(token.get_user_context());
+    const int reason = static_cast<int>(token.get_reason_code());
+    std::unique_lock lock(mutex_);
+    auto node = in_flight_.extract(id);
+    if (node.empty()) return;
+    PendingPublish& pending = node.mapped();
+    if (succeeded && reason < 0x80) {
+      PublishResult result;
+      if (reason != 0) result.reason_code = reason;
+      pending.promise.set_value(result);
+    } else if (reason >= 0x80) {
+      pending.promise.set_exception(std::make_exception_ptr(ProtocolError(
+          "the broker refused the message to '" + pending.message.topic +
+              "': " + describe_reason_code(reason),
+          reason)));
+      worker_events_.push_back({WorkerEvent::Kind::publish_dropped,
+                                "'" + pending.message.topic + "': " + describe_reason_code(reason),
+                                reason});
+      worker_wakeup_.notify_all();
+    } else if (options_.reconnect.enabled && state_ != State::closing && state_ != State::closed) {
+      buffered_.insert(std::move(node));  // the key keeps its original place in the order
+    } else {
+      pending.promise.set_exception(std::make_exception_ptr(Error(
+          ErrorCategory::runtime,
+          "publish to '" + pending.message.topic + "' failed: " +
+              mqtt::exception::error_str(token.get_return_code()))));
+    }
+    lock.unlock();
+    state_changed_.notify_all();
+    sender_wakeup_.notify_one();
+  } catch (...) {
+  }
+}
+
+void Client::Impl::fail_all_publishes(const std::string& why) {
+  std::map<std::uint64_t, PendingPublish> failed;
+  {
+    std::lock_guard lock(mutex_);
+    failed.merge(buffered_);
+    failed.merge(in_flight_);
+  }
+  for (auto& [id, pending] : failed)
+    pending.promise.set_exception(std::make_exception_ptr(TimeoutError(why)));
+  state_changed_.notify_all();
+}
+
+std::size_t Client::Impl::wait_for_publishes(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  state_changed_.wait_for(lock, timeout, [&] {
+    return outstanding_publishes_locked() == 0 || stop_ || state_ == State::closed;
+  });
+  return outstanding_publishes_locked();
+}
+
+std::size_t Client::Impl::publishes_in_flight() const {
+  std::lock_guard lock(mutex_);
+  return outstanding_publishes_locked();
+}
+
+}  // namespace mqtk

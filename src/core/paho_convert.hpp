@@ -1,0 +1,37 @@
+#pragma once
+// Internal to the core: the one place where mqtk's value types meet paho's. Included only by
+// core .cpp files, so no public header depends on paho.
+
+#include <functional>
+#include <string>
+
+#include <mqtt/async_client.h>
+
+#include "core/client.hpp"
+#include "core/client_options.hpp"
+#include "core/message.hpp"
+
+namespace mqtk::detail {
+
+int paho_mqtt_version(ProtocolVersion version) noexcept;
+
+mqtt::create_options make_create_options(const ClientOptions& options);
+// No OpenSSL error handler is registered: paho.mqtt.cpp 1.2 hands the C library a context
+// pointer into a temporary copy of these options (P21), so the handler would dangle. TLS
+// failures are explained by network_diagnosis instead.
+mqtt::connect_options make_connect_options(const ClientOptions& options);
+
+mqtt::properties to_paho_properties(const MessageProperties& properties);
+MessageProperties from_paho_properties(const MQTTProperties& properties);
+mqtt::message_ptr to_paho_message(const Message& message, ProtocolVersion version);
+Message from_paho_message(const mqtt::message& message);
+
+ConnectResult make_connect_result(const mqtt::connect_response& response,
+                                  const std::string& client_id);
+
+// Builds the ConnectError message for a failed connect token or exception.
+std::string describe_connect_failure(int return_code, int reason_code, ProtocolVersion version,
+                                     const std::string& uri, const std::string& tls_error,
+                                     const std::string& paho_message);
+
+}  // namespace mqtk::detail
