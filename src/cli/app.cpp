@@ -47,6 +47,7 @@ int run(int argc, char** argv) {
 
   std::vector<Command> commands;
   commands.push_back(setup_conn(app));
+  commands.push_back(setup_sub(app));
 
   try {
     app.parse(argc, argv);

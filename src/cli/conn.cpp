@@ -67,8 +67,7 @@ ExitCode run_conn(const ConnOptions& options, CommandContext& context) {
   const ConnectResult result = client.connect();
   const nlohmann::ordered_json report = to_json(result, resolved.client);
   context.out.write(options.json ? report.dump() + "\n" : to_text(report));
-  client.disconnect(std::chrono::seconds(1));
-  return ExitCode::ok;
+  return finish_client(client, ExitCode::ok, std::chrono::seconds(1));
 }
 
 }  // namespace

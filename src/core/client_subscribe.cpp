@@ -14,7 +14,7 @@ namespace {
 
 
 std::string refusal(int code, bool v5) {
-  if (v5) return describe_reason_code(code);
+  if (v5) return describe_reason_code(code);  // "not authorized (reason 0x87)"
   char buf[32];
   std::snprintf(buf, sizeof buf, "failure (SUBACK 0x%02X)", static_cast<unsigned>(code) & 0xFFu);
   return buf;
@@ -99,8 +99,8 @@ void Client::Impl::on_subscribe_done(const mqtt::token& token, bool succeeded) {
     const bool v5 = options_.version == ProtocolVersion::v5;
     std::vector<int> codes;
     if (succeeded) {
-      for (auto code : token.get_subscribe_response().get_reason_codes())
-        codes.push_back(static_cast<int>(code));
+      const mqtt::subscribe_response response = token.get_subscribe_response();
+      for (auto code : response.get_reason_codes()) codes.push_back(static_cast<int>(code));
     } else {
       const int code = token.get_reason_code() ? static_cast<int>(token.get_reason_code())
                                                : token.get_return_code();

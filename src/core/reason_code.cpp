@@ -57,9 +57,11 @@ std::string reason_code_name(int reason_code) {
 }
 
 std::string describe_reason_code(int reason_code) {
+  const std::string name = reason_code_name(reason_code);
+  if (name.starts_with("reason ")) return name;
   char code[16];
   std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(reason_code) & 0xFFu);
-  return reason_code_name(reason_code) + " (reason " + code + ")";
+  return name + " (reason " + code + ")";
 }
 
 std::string describe_connack_v3(int return_code) {

@@ -1,0 +1,22 @@
+#include <cstdio>
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/command.hpp"
+#include "core/client.hpp"
+
+namespace mqtk::cli {
+
+ExitCode finish_client(Client& client, ExitCode code, std::chrono::milliseconds grace) {
+  const std::size_t unacknowledged = client.disconnect(grace);
+  if (unacknowledged > 0) {
+    spdlog::error("{} QoS>0 message(s) not acknowledged by the broker", unacknowledged);
+    if (code == ExitCode::ok) code = ExitCode::timeout;
+  }
+  spdlog::default_logger()->flush();
+  std::fflush(nullptr);
+  std::_Exit(to_int(code));
+}
+
+}  // namespace mqtk::cli

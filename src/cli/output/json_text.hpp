@@ -1,0 +1,28 @@
+#pragma once
+// JSON text tools for the writers in this folder: a string escaper and whitespace-only
+// rewrites (minify, indent) that keep every token's text, so numbers are never re-formatted.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace mqtk::cli {
+
+// Appends `text` as a quoted JSON string. Escapes '"', '\' and C0 controls (\b \f \n \r \t,
+// else \u00xx), copies everything else, including non-ASCII UTF-8, unchanged; this is the form
+// nlohmann's dump() and cJSON produce. Invalid UTF-8 bytes become U+FFFD, so the output is
+// always valid JSON.
+void append_json_string(std::string& out, std::string_view text);
+
+// As append_json_string when `text` is valid UTF-8; otherwise appends nothing and returns
+// false, so a caller that must keep every byte can choose another encoding in the same pass.
+bool try_append_json_string(std::string& out, std::string_view text);
+
+// Appends `json` (valid JSON) without the whitespace between tokens.
+void append_minified_json(std::string& out, std::string_view json);
+
+// Appends `json` (valid JSON) with one member or element per line, indented by two spaces a
+// level and "key": value spacing; empty objects and arrays stay {} and [].
+void append_indented_json(std::string& out, std::string_view json);
+
+}  // namespace mqtk::cli

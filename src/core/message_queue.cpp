@@ -1,0 +1,193 @@
+// MessageQueue: one mutex, two condition variables, and the messages kept in "lanes".
+//
+// fifo and lifo keep a single lane in arrival order (fifo takes from the front, lifo from the
+// back). priority keeps one lane per filter plus a last lane for unmatched messages; a push
+// classifies the message by its first matching filter (O(number of filters)) and a pop takes
+// the front of the first non-empty lane, so arrival order holds within a class.
+//
+// What drop_oldest removes to make room, for each order:
+//   fifo      the front: the oldest message, which would also be served next.
+//   lifo      the bottom: the oldest message, which would be served last.
+//   priority  the oldest message of the lowest-priority non-empty class (unmatched messages
+//             are the lowest class). The class of the incoming message plays no part, so a
+//             full queue of high-priority messages still makes room for a low one.
+// In every order the victim is an old message and never the one just pushed, which is what
+// "keep the latest data" (the reason to choose drop_oldest) asks for.
+//
+// close() does not discard anything: consumers drain what is queued, then pop() returns
+// nullopt. A producer blocked in push() when close() comes returns false and its message is
+// not queued.
+
+#include "core/message_queue.hpp"
+
+#include <utility>
+
+#include "core/error.hpp"
+
+namespace mqtk {
+
+QueueOrder parse_queue_order(std::string_view word) {
+  if (word == "fifo") return QueueOrder::fifo;
+  if (word == "lifo") return QueueOrder::lifo;
+  if (word == "priority") return QueueOrder::priority;
+  throw UsageError("invalid queue order '" + std::string(word) +
+                   "' (expected fifo, lifo or priority)");
+}
+
+OverflowPolicy parse_overflow_policy(std::string_view word) {
+  if (word == "block") return OverflowPolicy::block;
+  if (word == "drop-oldest") return OverflowPolicy::drop_oldest;
+  if (word == "drop-newest" || word == "drop-new") return OverflowPolicy::drop_newest;
+  throw UsageError("invalid overflow policy '" + std::string(word) +
+                   "' (expected block, drop-oldest or drop-newest)");
+}
+
+std::string_view to_string(QueueOrder order) noexcept {
+  switch (order) {
+    case QueueOrder::fifo: return "fifo";
+    case QueueOrder::lifo: return "lifo";
+    case QueueOrder::priority: return "priority";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(OverflowPolicy policy) noexcept {
+  switch (policy) {
+    case OverflowPolicy::block: return "block";
+    case OverflowPolicy::drop_oldest: return "drop-oldest";
+    case OverflowPolicy::drop_newest: return "drop-newest";
+  }
+  return "unknown";
+}
+
+MessageQueue::MessageQueue(QueueOptions options) : options_(std::move(options)) {
+  // Filters are validated (TopicFilter throws UsageError) whatever the order, so a typo is
+  // reported even when the order makes them unused.
+  for (const std::string& filter : options_.priority_filters) {
+    TopicFilter validated(filter);
+    if (options_.order == QueueOrder::priority) priority_filters_.push_back(std::move(validated));
+  }
+  lanes_.resize(priority_filters_.size() + 1);
+}
+
+bool MessageQueue::full() const {
+  return options_.capacity != 0 && size_ >= options_.capacity;
+}
+
+std::size_t MessageQueue::lane_of(const Message& message) const {
+  for (std::size_t lane = 0; lane < priority_filters_.size(); ++lane) {
+    if (priority_filters_[lane].matches(message.topic)) return lane;
+  }
+  return priority_filters_.size();
+}
+
+Message MessageQueue::take_next() {
+  for (std::deque<Message>& lane : lanes_) {
+    if (lane.empty()) continue;
+    Message message;
+    if (options_.order == QueueOrder::lifo) {
+      message = std::move(lane.back());
+      lane.pop_back();
+    } else {
+      message = std::move(lane.front());
+      lane.pop_front();
+    }
+    --size_;
+    return message;
+  }
+  return {};  // unreachable while size_ > 0
+}
+
+bool MessageQueue::push(Message message) {
+  // Classify before taking the lock: matching needs no shared state.
+  const std::size_t lane = lane_of(message);
+  {
+    std::unique_lock lock(mutex_);
+    if (closed_) return false;
+    if (full()) {
+      switch (options_.overflow) {
+        case OverflowPolicy::block:
+          not_full_.wait(lock, [this] { return closed_ || !full(); });
+          if (closed_) return false;
+          break;
+        case OverflowPolicy::drop_newest:
+          ++dropped_;
+          return false;
+        case OverflowPolicy::drop_oldest:
+          for (auto victim_lane = lanes_.rbegin(); victim_lane != lanes_.rend(); ++victim_lane) {
+            if (victim_lane->empty()) continue;
+            victim_lane->pop_front();
+            --size_;
+            ++dropped_;
+            break;
+          }
+          break;
+      }
+    }
+    lanes_[lane].push_back(std::move(message));
+    ++size_;
+  }
+  not_empty_.notify_one();
+  return true;
+}
+
+std::optional<Message> MessageQueue::pop() {
+  std::optional<Message> message;
+  {
+    std::unique_lock lock(mutex_);
+    not_empty_.wait(lock, [this] { return closed_ || size_ > 0; });
+    if (size_ == 0) return std::nullopt;
+    message = take_next();
+  }
+  not_full_.notify_one();
+  return message;
+}
+
+std::optional<Message> MessageQueue::pop_for(std::chrono::milliseconds timeout) {
+  std::optional<Message> message;
+  {
+    std::unique_lock lock(mutex_);
+    not_empty_.wait_for(lock, timeout, [this] { return closed_ || size_ > 0; });
+    if (size_ == 0) return std::nullopt;
+    message = take_next();
+  }
+  not_full_.notify_one();
+  return message;
+}
+
+std::optional<Message> MessageQueue::try_pop() {
+  std::optional<Message> message;
+  {
+    std::lock_guard lock(mutex_);
+    if (size_ == 0) return std::nullopt;
+    message = take_next();
+  }
+  not_full_.notify_one();
+  return message;
+}
+
+void MessageQueue::close() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  not_empty_.notify_all();
+  not_full_.notify_all();
+}
+
+bool MessageQueue::closed() const {
+  std::lock_guard lock(mutex_);
+  return closed_;
+}
+
+std::size_t MessageQueue::size() const {
+  std::lock_guard lock(mutex_);
+  return size_;
+}
+
+std::uint64_t MessageQueue::dropped() const {
+  std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
+}  // namespace mqtk
