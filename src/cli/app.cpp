@@ -48,6 +48,7 @@ int run(int argc, char** argv) {
   std::vector<Command> commands;
   commands.push_back(setup_conn(app));
   commands.push_back(setup_sub(app));
+  commands.push_back(setup_pub(app));
 
   try {
     app.parse(argc, argv);

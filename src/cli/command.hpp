@@ -40,5 +40,6 @@ struct Command {
 // One per subcommand, each in its own file pair.
 Command setup_conn(CLI::App& parent);
 Command setup_sub(CLI::App& parent);
+Command setup_pub(CLI::App& parent);
 
 }  // namespace mqtk::cli

@@ -12,7 +12,7 @@ ExitCode finish_client(Client& client, ExitCode code, std::chrono::milliseconds 
   const std::size_t unacknowledged = client.disconnect(grace);
   if (unacknowledged > 0) {
     spdlog::error("{} QoS>0 message(s) not acknowledged by the broker", unacknowledged);
-    if (code == ExitCode::ok) code = ExitCode::timeout;
+    if (code != ExitCode::usage) code = ExitCode::timeout;
   }
   spdlog::default_logger()->flush();
   std::fflush(nullptr);

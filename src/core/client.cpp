@@ -167,10 +167,9 @@ std::size_t Client::Impl::disconnect(milliseconds grace) {
     state_changed_.notify_all();
     if (was_connected) {
       try {
-        auto token = paho_->disconnect(static_cast<int>(std::min<long long>(
-            std::max<long long>(
-                std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count(), 0),
-            1000)));
+        // Our own wait above already let acknowledgements arrive; a quiesce timeout in paho
+        // would only add its polling delay to every exit.
+        auto token = paho_->disconnect(0);
         token->wait_for(milliseconds(2000));
       } catch (const mqtt::exception&) {
         // Already gone: nothing more to say to the broker.
