@@ -49,6 +49,7 @@ int run(int argc, char** argv) {
   commands.push_back(setup_conn(app));
   commands.push_back(setup_sub(app));
   commands.push_back(setup_pub(app));
+  commands.push_back(setup_rr(app));
 
   try {
     app.parse(argc, argv);

@@ -41,5 +41,6 @@ struct Command {
 Command setup_conn(CLI::App& parent);
 Command setup_sub(CLI::App& parent);
 Command setup_pub(CLI::App& parent);
+Command setup_rr(CLI::App& parent);
 
 }  // namespace mqtk::cli

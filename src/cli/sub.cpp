@@ -40,7 +40,7 @@ Command setup_sub(CLI::App& parent) {
   const char* out = "Output";
   app->add_flag("-v,--verbose", o->verbose, "Print the topic before the payload")->group(out);
   app->add_flag("-N,--no-newline", o->no_newline, "Do not print a newline after each message")->group(out);
-  auto* format = app->add_option("-F,--format", o->format, "Output template with mosquitto's %/@ specifiers (see man mqtk-sub)")->group(out);
+  auto* format = app->add_option("-F", o->format, "Output template with mosquitto's %/@ specifiers (see man mqtk-sub)")->group(out);
   auto* json = app->add_flag("--json", o->json, "One JSON object per message per line (JSON Lines)")->group(out);
   json->excludes(format);
   app->add_flag("--pretty", o->pretty, "Indent JSON output (--json, %j, %J)")->group(out);
