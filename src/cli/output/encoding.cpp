@@ -63,9 +63,8 @@ std::size_t utf8_sequence_length(std::string_view bytes, std::size_t pos) noexce
     const bool second_ok = lead == 0xF0   ? in_range(second, 0x90, 0xBF)
                            : lead == 0xF4 ? in_range(second, 0x80, 0x8F)
                                           : is_continuation(second);
-    return second_ok && is_continuation(byte_at(pos + 2)) && is_continuation(byte_at(pos + 3))
-               ? 4
-               : 0;
+    return second_ok && is_continuation(byte_at(pos + 2)) && is_continuation(byte_at(pos + 3)) ? 4
+                                                                                               : 0;
   }
   return 0;
 }

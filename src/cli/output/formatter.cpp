@@ -48,8 +48,9 @@ class TemplateFormatter final : public MessageFormatter {
       : format_(std::move(format)), newline_(newline) {}
   void format(std::string& out, const Message& message) override {
     const bool needs_now = format_.uses_time() && !message.received_at;
-    format_.write(out, message,
-                  needs_now ? std::chrono::system_clock::now() : std::chrono::system_clock::time_point{});
+    format_.write(
+        out, message,
+        needs_now ? std::chrono::system_clock::now() : std::chrono::system_clock::time_point{});
     if (newline_) out.push_back('\n');
   }
 

@@ -12,10 +12,10 @@
 namespace mqtk::cli {
 
 struct OutputOptions {
-  bool verbose = false;     // -v: topic, a space, the payload
-  bool json = false;        // --json: one json_format.hpp record per line
-  bool no_newline = false;  // -N: nothing appended after each message
-  bool pretty = false;      // --pretty: --json, %j and %J over several lines
+  bool verbose = false;                        // -v: topic, a space, the payload
+  bool json = false;                           // --json: one json_format.hpp record per line
+  bool no_newline = false;                     // -N: nothing appended after each message
+  bool pretty = false;                         // --pretty: --json, %j and %J over several lines
   std::optional<std::string> format_template;  // -F
   // Escape bytes that would act on a terminal (plain output and the text fields of -F).
   // Off by default so piped output is byte-exact; mqtk sets it when stdout is a terminal.

@@ -4,7 +4,6 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/output/encoding.hpp"
@@ -24,8 +23,8 @@ int hex_value(unsigned char c) noexcept {
 }
 
 // A single pass over JSON text with an explicit stack. With `compact` it also refuses what
-// nlohmann's dump() would write differently; the checks dump() alone can settle (a double's
-// text, objects with very many keys) are answered `undecided`.
+// nlohmann's dump() would write differently. What it cannot settle alone (a number outside
+// from_chars' range, an object with very many keys) it answers `undecided`.
 class JsonChecker {
  public:
   JsonChecker(std::string_view text, bool compact) : text_(text), compact_(compact) {}
@@ -52,7 +51,7 @@ class JsonChecker {
               next = c == '{' ? Expect::key : Expect::value;
             }
           } else {
-            const bool ok = c == '"' ? scan_string(nullptr)
+            const bool ok = c == '"'                    ? scan_string(nullptr)
                             : (c == '-' || is_digit(c)) ? scan_number()
                                                         : scan_literal();
             if (!ok) return Verdict::no;
@@ -154,8 +153,8 @@ class JsonChecker {
       if (!read_hex4(low, has_uppercase) || low < 0xDC00 || low > 0xDFFF) return false;
     }
     // dump() writes \u00xx, lower case, only for controls without a short escape.
-    const bool has_short_form = code == '\b' || code == '\f' || code == '\n' || code == '\r' ||
-                                code == '\t';
+    const bool has_short_form =
+        code == '\b' || code == '\f' || code == '\n' || code == '\r' || code == '\t';
     return !compact_ || (code < 0x20 && !has_short_form && !has_uppercase);
   }
 
@@ -218,36 +217,42 @@ class JsonChecker {
       if (!scan_digits()) return false;
       is_integer = false;
     }
-    return !compact_ || is_canonical_number(text_.substr(start, pos_ - start), is_integer);
+    return check_number_value(text_.substr(start, pos_ - start), is_integer);
   }
 
-  // As nlohmann reads numbers: integers into int64 (negative) or uint64, others (and integers
-  // out of range) into a double, which dump() writes in its own shortest form.
-  bool is_canonical_number(std::string_view number, bool is_integer) noexcept {
+  // As nlohmann reads numbers: integers into int64 (negative) or uint64; other numbers, and
+  // integers out of that range, into a double, refused when infinite, and written back by
+  // dump() in its own shortest form. A double from_chars cannot settle (out of range, which
+  // includes harmless underflow) is left to nlohmann.
+  bool check_number_value(std::string_view number, bool is_integer) noexcept {
     const char* const end = number.data() + number.size();
     if (is_integer) {
-      if (number == "-0") return false;
-      if (number.front() == '-') {
-        std::int64_t value = 0;
-        const auto result = std::from_chars(number.data(), end, value);
-        return result.ec == std::errc{} && result.ptr == end;
-      }
-      std::uint64_t value = 0;
-      const auto result = std::from_chars(number.data(), end, value);
-      return result.ec == std::errc{} && result.ptr == end;
+      const bool fits = number.front() == '-' ? parses_fully<std::int64_t>(number)
+                                              : parses_fully<std::uint64_t>(number);
+      if (fits) return !compact_ || number != "-0";
     }
     double value = 0;
     const auto result = std::from_chars(number.data(), end, value);
     if (result.ec != std::errc{} || result.ptr != end) {
-      undecided_ = true;  // out of double range: leave it to the parser
+      undecided_ = true;
       return true;
     }
+    if (!compact_) return true;
+    if (is_integer) return false;  // dump() writes a double with a '.' or an exponent
     try {
       return nlohmann::json(value).dump() == number;
     } catch (...) {  // std::bad_alloc only: dump() of a number cannot fail otherwise
       undecided_ = true;
       return true;
     }
+  }
+
+  template <typename Integer>
+  static bool parses_fully(std::string_view number) noexcept {
+    Integer value = 0;
+    const char* const end = number.data() + number.size();
+    const auto result = std::from_chars(number.data(), end, value);
+    return result.ec == std::errc{} && result.ptr == end;
   }
 
   bool scan_literal() noexcept {
@@ -267,7 +272,7 @@ class JsonChecker {
   std::size_t depth_ = 0;
   // Left uninitialised on purpose (each slot is written before it is read): zeroing 1.5 KiB
   // would cost more than checking a typical payload.
-  std::array<char, max_embedded_json_depth> containers_;  // '{' or '[' per open level
+  std::array<char, max_embedded_json_depth> containers_;          // '{' or '[' per open level
   std::array<std::uint8_t, max_embedded_json_depth> key_starts_;  // first key of the level
   std::array<std::string_view, 64> keys_;  // keys of the open objects, for repeats
   std::uint8_t key_count_ = 0;
@@ -282,11 +287,19 @@ bool dump_reproduces(std::string_view text) {
 
 }  // namespace
 
-bool is_json(std::string_view text) { return JsonChecker(text, false).check() != Verdict::no; }
+bool is_json(std::string_view text) {
+  switch (JsonChecker(text, false).check()) {
+    case Verdict::yes: return true;
+    case Verdict::no: return false;
+    case Verdict::undecided: return nlohmann::json::accept(text.begin(), text.end());
+  }
+  return false;
+}
 
 bool is_compact_json(std::string_view text) {
   // Most payloads that are not JSON fail on the first byte; decide those without the checker.
-  if (text.empty() || std::string_view("{[\"-0123456789tfn").find(text.front()) == std::string_view::npos) {
+  if (text.empty() ||
+      std::string_view("{[\"-0123456789tfn").find(text.front()) == std::string_view::npos) {
     return false;
   }
   switch (JsonChecker(text, true).check()) {

@@ -2,9 +2,8 @@
 
 #include <charconv>
 #include <cstdint>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/output/encoding.hpp"
 #include "cli/output/json_check.hpp"
@@ -123,8 +122,8 @@ std::uint64_t read_unsigned(const Json& value, std::string_view field, std::uint
                             std::uint64_t max) {
   const auto number = as_unsigned(value);
   if (!number || *number < min || *number > max) {
-    fail_field(field, "must be an integer from " + std::to_string(min) + " to " +
-                          std::to_string(max));
+    fail_field(field,
+               "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
   }
   return *number;
 }
@@ -141,8 +140,9 @@ std::string decode_base64_field(const std::string& text, std::string_view field)
 }
 
 std::string read_payload(const Json& payload, const Json* encoding) {
-  const std::string_view form = encoding ? std::string_view(read_string(*encoding, "payload_encoding"))
-                                         : (payload.is_string() ? "utf8" : "json");
+  const std::string_view form = encoding
+                                    ? std::string_view(read_string(*encoding, "payload_encoding"))
+                                    : (payload.is_string() ? "utf8" : "json");
   if (form == "json") return payload.dump();
   if (form == "utf8") return read_string(payload, "payload");
   if (form == "base64") return decode_base64_field(read_string(payload, "payload"), "payload");
@@ -170,8 +170,8 @@ std::vector<std::uint32_t> read_subscription_identifiers(const Json& value) {
   std::vector<std::uint32_t> ids;
   ids.reserve(value.size());
   for (const Json& id : value) {
-    ids.push_back(static_cast<std::uint32_t>(
-        read_unsigned(id, field, 1, max_subscription_identifier)));
+    ids.push_back(
+        static_cast<std::uint32_t>(read_unsigned(id, field, 1, max_subscription_identifier)));
   }
   return ids;
 }
@@ -199,8 +199,9 @@ std::optional<std::string> read_correlation_data(const Json& data, const Json* e
   }
   const std::string& text = read_string(data, "properties.correlation_data");
   const std::string_view form =
-      has_encoding ? std::string_view(read_string(*encoding, "properties.correlation_data_encoding"))
-                   : "utf8";
+      has_encoding
+          ? std::string_view(read_string(*encoding, "properties.correlation_data_encoding"))
+          : "utf8";
   if (form == "utf8") return text;
   if (form == "base64") return decode_base64_field(text, "properties.correlation_data");
   fail_field("properties.correlation_data_encoding", "must be utf8 or base64");
@@ -215,7 +216,8 @@ void read_properties(const Json& object, MessageProperties& properties) {
     const Json& value = it.value();
     const std::string field = "properties." + name;
     if (name == "payload_format_indicator") {
-      properties.payload_format_indicator = read_optional_unsigned<std::uint8_t>(value, field, 0, 1);
+      properties.payload_format_indicator =
+          read_optional_unsigned<std::uint8_t>(value, field, 0, 1);
     } else if (name == "message_expiry_interval") {
       properties.message_expiry_interval =
           read_optional_unsigned<std::uint32_t>(value, field, 0, UINT32_MAX);
@@ -228,8 +230,8 @@ void read_properties(const Json& object, MessageProperties& properties) {
     } else if (name == "correlation_data_encoding") {
       correlation_encoding = &value;
     } else if (name == "user_properties") {
-      properties.user_properties = value.is_null() ? decltype(properties.user_properties){}
-                                                   : read_user_properties(value);
+      properties.user_properties =
+          value.is_null() ? decltype(properties.user_properties){} : read_user_properties(value);
     } else if (name == "subscription_identifiers") {
       properties.subscription_identifiers =
           value.is_null() ? std::vector<std::uint32_t>{} : read_subscription_identifiers(value);
@@ -266,14 +268,30 @@ void append_json_line(std::string& out, const Message& message) {
   append_json_string(out, message.topic);
   out.append(",\"payload\":"sv);
   std::string_view encoding = "json";
+  bool needs_text = false;
   if (is_compact_json(message.payload)) {
     out.append(message.payload);
+  } else if (is_json(message.payload)) {
+    // Spliced as written, so jq sees the value and pub --jsonl can take the very bytes back;
+    // text that would break the line (newlines) or be trimmed (outer whitespace) is minified
+    // and the exact bytes travel in payload_text.
+    const std::string_view p = message.payload;
+    needs_text = p.find_first_of("\r\n") != std::string_view::npos ||
+                 p.front() == ' ' || p.front() == '\t' || p.back() == ' ' || p.back() == '\t';
+    if (needs_text) append_minified_json(out, p);
+    else out.append(p);
   } else {
     encoding = append_bytes_field(out, message.payload) ? "base64" : "utf8";
   }
   out.append(",\"payload_encoding\":\""sv);
   out.append(encoding);
-  out.append("\",\"qos\":"sv);
+  if (needs_text) {
+    out.append("\",\"payload_text\":"sv);
+    append_json_string(out, message.payload);
+    out.append(",\"qos\":"sv);
+  } else {
+    out.append("\",\"qos\":"sv);
+  }
   append_integer(out, message.qos);
   out.append(message.retain ? ",\"retain\":true"sv : ",\"retain\":false"sv);
   if (message.received_at) {
@@ -314,8 +332,13 @@ Message from_json_line(std::string_view line, const Message& defaults) {
   }
   const auto payload = record.find("payload");
   const auto encoding = record.find("payload_encoding");
-  if (payload != record.end()) {
+  if (const auto text = record.find("payload_text"); text != record.end()) {
+    message.payload = read_string(*text, "payload_text");
+  } else if (payload != record.end()) {
     message.payload = read_payload(*payload, encoding != record.end() ? &*encoding : nullptr);
+    // An embedded JSON payload is sent with the bytes of the line, not a re-serialisation.
+    if (!payload->is_string() || (encoding != record.end() && *encoding == "json"))
+      if (auto raw = raw_member_value(line, "payload")) message.payload = std::string(*raw);
   } else if (encoding != record.end()) {
     fail_field("payload_encoding", "needs a 'payload' field");
   }

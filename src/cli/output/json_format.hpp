@@ -5,12 +5,13 @@
 //   {"topic":"a/b","payload":<value>,"payload_encoding":"json"|"utf8"|"base64","qos":0,
 //    "retain":false,"received_at":"2026-11-21T10:00:00.123Z","properties":{...}}
 //
-// payload: the payload's own JSON text when is_compact_json() holds for it, i.e. when it is
-//   JSON and nlohmann's compact dump() of the parsed value gives back the very same bytes
-//   ("json"; bare 42, "text", true and null count); else the payload as a JSON string when it
-//   is valid UTF-8 ("utf8"); else base64, standard alphabet, padded ("base64"). So `{"a":1}`
-//   is embedded while `{"a": 1}` (space) becomes the string "{\"a\": 1}": embedding only what
-//   dump() reproduces is what lets pub --jsonl replay a capture byte for byte.
+// payload: every payload that is JSON is embedded as JSON ("json"; bare 42, "text", true and
+//   null count), so `jq .payload.field` works whatever the publisher's formatting. It is spliced
+//   in as written; only when that would break the line (a newline inside) or lose bytes (outer
+//   whitespace) is it minified, and then "payload_text" carries the exact bytes as a string.
+//   Else the payload is a JSON string when it is valid UTF-8 ("utf8"), else base64, standard
+//   alphabet, padded ("base64"). Reading takes "payload_text" when present, else the embedded
+//   value's exact text from the line: `pub --jsonl` replays a capture byte for byte.
 // received_at: UTC, millisecond precision (finer digits are dropped; received_at is the only
 //   field that does not round-trip exactly).
 // properties (MQTT 5, in the order of the spec's PUBLISH property table):
@@ -18,6 +19,8 @@
 //   "response_topic":"r", "correlation_data":"..." (UTF-8 text, or base64 plus a sibling
 //   "correlation_data_encoding":"base64"), "user_properties":[["k","v"],...] (ordered, keys may
 //   repeat), "subscription_identifiers":[1,2], "content_type":"text/plain".
+// Strings MQTT requires to be UTF-8 (topic, content type, response topic, user properties)
+// have invalid bytes replaced by U+FFFD, so every line is JSON; brokers do not forward such.
 //
 // Reading (from_json_line) takes the same schema. Fields not in the line keep the value of
 // `defaults` (property by property inside "properties"); null means unset for received_at and

@@ -11,9 +11,7 @@ namespace {
 
 constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
 
-bool is_json_whitespace(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+bool is_json_whitespace(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Index just past the string literal whose opening quote is at json[open_quote].
 std::size_t skip_string(std::string_view json, std::size_t open_quote) noexcept {
@@ -161,13 +159,61 @@ void append_indented_json(std::string& out, std::string_view json) {
         out.push_back(',');
         append_newline_and_indent(out, depth);
         break;
-      case ':':
-        out.append(": ");
-        break;
+      case ':': out.append(": "); break;
       default:
         if (!is_json_whitespace(c)) out.push_back(c);
     }
     ++pos;
+  }
+}
+
+namespace {
+
+std::size_t skip_value(std::string_view text, std::size_t i) {
+  if (i >= text.size()) return i;
+  if (text[i] == '"') return skip_string(text, i);
+  if (text[i] == '{' || text[i] == '[') {
+    int depth = 0;
+    while (i < text.size()) {
+      const char c = text[i];
+      if (c == '"') {
+        i = skip_string(text, i);
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') --depth;
+      ++i;
+      if (depth == 0) return i;
+    }
+    return i;
+  }
+  while (i < text.size() && text[i] != ',' && text[i] != '}' && text[i] != ']' &&
+         !is_json_whitespace(text[i]))
+    ++i;
+  return i;
+}
+
+}  // namespace
+
+std::optional<std::string_view> raw_member_value(std::string_view object, std::string_view key) {
+  std::size_t i = skip_whitespace(object, 0);
+  if (i >= object.size() || object[i] != '{') return std::nullopt;
+  ++i;
+  for (;;) {
+    i = skip_whitespace(object, i);
+    if (i >= object.size() || object[i] != '"') return std::nullopt;
+    const std::size_t key_start = i + 1;
+    i = skip_string(object, i);
+    const std::string_view name = object.substr(key_start, i - 1 - key_start);
+    i = skip_whitespace(object, i);
+    if (i >= object.size() || object[i] != ':') return std::nullopt;
+    i = skip_whitespace(object, i + 1);
+    const std::size_t value_start = i;
+    i = skip_value(object, i);
+    if (name == key) return object.substr(value_start, i - value_start);
+    i = skip_whitespace(object, i);
+    if (i >= object.size() || object[i] != ',') return std::nullopt;
+    ++i;
   }
 }
 

@@ -3,6 +3,7 @@
 // rewrites (minify, indent) that keep every token's text, so numbers are never re-formatted.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,5 +25,10 @@ void append_minified_json(std::string& out, std::string_view json);
 // Appends `json` (valid JSON) with one member or element per line, indented by two spaces a
 // level and "key": value spacing; empty objects and arrays stay {} and [].
 void append_indented_json(std::string& out, std::string_view json);
+
+// The exact text of the value of top-level member `key` in `object` (valid JSON, already
+// parsed), whitespace around it excluded; nullopt when there is no such member. Lets
+// `pub --jsonl` send an embedded JSON payload with the very bytes `sub --json` spliced in.
+std::optional<std::string_view> raw_member_value(std::string_view object, std::string_view key);
 
 }  // namespace mqtk::cli

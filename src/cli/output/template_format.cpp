@@ -1,6 +1,7 @@
 #include "cli/output/template_format.hpp"
 
 #include <charconv>
+#include <ctime>
 #include <optional>
 
 #include "cli/output/encoding.hpp"
@@ -151,21 +152,16 @@ TemplateFormat TemplateFormat::compile(std::string_view text, TemplateOptions op
 
 void TemplateFormat::write(std::string& out, const Message& message,
                            std::chrono::system_clock::time_point now) const {
-  const LocalTime time = uses_time_ ? to_local_time(message.received_at.value_or(now)) : LocalTime{};
+  const LocalTime time =
+      uses_time_ ? to_local_time(message.received_at.value_or(now)) : LocalTime{};
   for (const Piece& piece : pieces_) {
     switch (piece.kind) {
-      case PieceKind::literal:
-        out.append(piece.text);
-        break;
-      case PieceKind::strftime:
-        append_strftime(out, piece.text.c_str(), time.calendar);
-        break;
+      case PieceKind::literal: out.append(piece.text); break;
+      case PieceKind::strftime: append_strftime(out, piece.text.c_str(), time.calendar); break;
       case PieceKind::nanoseconds:
         append_zero_padded(out, static_cast<std::uint64_t>(time.nanoseconds), 9);
         break;
-      case PieceKind::field:
-        write_field(out, piece, message, time);
-        break;
+      case PieceKind::field: write_field(out, piece, message, time); break;
     }
   }
 }
@@ -206,15 +202,14 @@ void TemplateFormat::write_field(std::string& out, const Piece& piece, const Mes
       }
       break;
     case 'I': {
-      std::string iso;  // short: fits the small-string buffer
-      append_strftime(iso, "%FT%T%z", time.calendar);
-      write_text(iso);
+      char iso[64];  // "2026-11-21T10:00:00+0000"; a stack buffer keeps this allocation-free
+      write_text({iso, std::strftime(iso, sizeof iso, "%FT%T%z", &time.calendar)});
       break;
     }
     case 'j':
     case 'J': {
-      const auto style = piece.conversion == 'j' ? JsonPayloadStyle::escaped
-                                                 : JsonPayloadStyle::embedded;
+      const auto style =
+          piece.conversion == 'j' ? JsonPayloadStyle::escaped : JsonPayloadStyle::embedded;
       if (options_.pretty_json) {
         std::string compact;
         append_mosquitto_json(compact, message, time, style);

@@ -119,9 +119,9 @@ std::chrono::system_clock::time_point parse_rfc3339(std::string_view text, std::
   const chrono::year_month_day date{chrono::year{static_cast<int>(*year)}, chrono::month{*month},
                                     chrono::day{*day}};
   if (pos != text.size() || !date.ok()) return fail();
-  const auto local_time = chrono::sys_days{date} + chrono::hours{*hour} +
-                          chrono::minutes{*minute} + chrono::seconds{*second} + fraction;
-  return chrono::time_point_cast<chrono::system_clock::duration>(local_time - offset);
+  const auto wall_time = chrono::sys_days{date} + chrono::hours{*hour} + chrono::minutes{*minute} +
+                         chrono::seconds{*second} + fraction;
+  return chrono::time_point_cast<chrono::system_clock::duration>(wall_time - offset);
 }
 
 }  // namespace mqtk::cli
