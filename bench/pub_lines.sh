@@ -10,7 +10,8 @@ node_dir="$BENCH_ROOT/bench/.node"
 have_node=0
 if command -v node >/dev/null && command -v npm >/dev/null; then
   if [ ! -d "$node_dir/node_modules/mqtt" ]; then
-    mkdir -p "$node_dir" && (cd "$node_dir" && npm init -y >/dev/null 2>&1 && npm install mqtt@5 >/dev/null 2>&1) || true
+    mkdir -p "$node_dir"
+    npm install --prefix "$node_dir" --no-save mqtt@5 >/dev/null 2>&1 || echo "npm install mqtt failed: MQTT.js column skipped" >&2
   fi
   [ -d "$node_dir/node_modules/mqtt" ] && have_node=1
 fi
