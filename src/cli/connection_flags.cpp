@@ -75,7 +75,7 @@ void add_connection_flags(CLI::App& app, ConnectionFlags& f) {
   app.add_option("--connect-timeout", f.connect_timeout_s, "Seconds to wait for CONNACK (default: 10)")->group(broker);
   app.add_option("-D,--property", f.properties, "v5 property: COMMAND NAME VALUE (user-property: COMMAND user-property KEY VALUE)")->expected(3, 4)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->group(broker);
   app.add_option("--ws-header", f.ws_headers, "Extra websocket HTTP header 'Name: value' (repeatable)")->group(broker);
-  app.add_option("--proxy", f.proxy, "Proxy URL: http://[user:pass@]host:port or socks5h://host:port")->group(broker);
+  app.add_option("--proxy", f.proxy, "Proxy URL: http://, socks5:// or socks5h://[user:pass@]host:port (or $MQTK_PROXY; $http_proxy is ignored)")->group(broker);
 
   const char* auth = "Authentication";
   app.add_option("-u,--username", f.username, "User name (or $MQTK_USERNAME)")->group(auth);
@@ -101,7 +101,11 @@ void add_connection_flags(CLI::App& app, ConnectionFlags& f) {
   app.add_option("--ciphers", f.ciphers, "OpenSSL cipher list")->group(tls);
 
   const char* reconnect = "Reconnect";
-  app.add_flag("--reconnect,!--no-reconnect", f.reconnect, "Reconnect with backoff after the connection is lost")->group(reconnect);
+  // Fix: add_flag() bound to a std::optional<bool> runs its callback for the default as well
+  // (CLI11 2.1.2 run_callback_for_default), so `reconnect` was always set, to false, and an
+  // unbounded `mqtk sub` never reconnected. A flag function runs only when the flag is given.
+  app.add_flag_function("--reconnect,!--no-reconnect", [&f](std::int64_t count) { f.reconnect = count > 0; },
+                        "Reconnect with backoff after the connection is lost")->group(reconnect);
   app.add_option("--reconnect-min", f.reconnect_min_s, "First reconnect delay in seconds (default: 1)")->group(reconnect);
   app.add_option("--reconnect-max", f.reconnect_max_s, "Longest reconnect delay in seconds (default: 30)")->group(reconnect);
 }
@@ -213,10 +217,15 @@ ResolvedConnection resolve_client_options(const ConnectionFlags& f, const Enviro
     o.will = std::move(will);
   }
 
-  if (f.proxy) {
-    o.proxy = ProxyOptions::parse(*f.proxy);
-    if (o.proxy.kind == ProxyKind::socks5)
-      throw UsageError("--proxy " + *f.proxy + ": SOCKS5 proxies are not supported yet; use http://");
+  // Only --proxy and MQTK_PROXY choose a proxy. http_proxy/https_proxy are for HTTP clients and
+  // are ignored on purpose (the core keeps paho from falling back to them).
+  if (f.proxy) o.proxy = ProxyOptions::parse(*f.proxy);
+  else if (auto proxy = env("MQTK_PROXY"); proxy) {
+    try {
+      o.proxy = ProxyOptions::parse(*proxy);
+    } catch (const UsageError& e) {
+      throw UsageError(std::string("MQTK_PROXY: ") + e.what());
+    }
   }
   for (const std::string& header : f.ws_headers) {
     const auto colon = header.find(':');

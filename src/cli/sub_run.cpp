@@ -1,6 +1,7 @@
 // The work of `mqtk sub`: resolve flags, connect, subscribe, then print from the client's queue
 // until a stop condition (-C, -W, -E, --until, --retained-only, a signal, a closed stdout).
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <optional>
@@ -63,6 +64,12 @@ SubPlan plan(const SubOptions& o, const EnvironmentLookup& environment) {
   ClientOptions& client = p.connection.client;
   p.filters = o.topics;
   if (p.connection.url_topic) p.filters.push_back(*p.connection.url_topic);
+  // Fix: a repeated -t is one subscription at the broker (the later SUBSCRIBE replaces the
+  // earlier one and its identifier), so with -V 5 the deduplicator dropped every message on it.
+  std::vector<std::string> unique;
+  for (const auto& f : p.filters)
+    if (std::find(unique.begin(), unique.end(), f) == unique.end()) unique.push_back(f);
+  p.filters = std::move(unique);
   if (p.filters.empty() && o.unsubscribe.empty())
     throw UsageError("mqtk sub needs at least one topic filter (-t)");
   for (const auto& f : p.filters) check_filter("-t", f);
@@ -159,7 +166,15 @@ ExitCode run_sub(const SubOptions& o, CommandContext& context) {
   context.signals.on_signal([&client](int) { client.stop(); });
   const auto started = Clock::now();
   spdlog::info("connecting to {} as {}", display_uri(p.connection.client.broker), client.client_id());
-  client.connect();
+  try {
+    client.connect();
+  } catch (const ConnectError&) {
+    // Fix: SIGINT/SIGTERM during the connect cancels it; that is the user stopping unfinished
+    // work (130/143), not "could not connect" (3).
+    if (const int signal = context.signals.received())
+      return signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
+    throw;
+  }
   subscribe_all(client, o, p, p.connection.client.connect_timeout);
   if (o.exit_after_subscribe) return finish_client(client, ExitCode::ok);
 
@@ -181,13 +196,16 @@ ExitCode run_sub(const SubOptions& o, CommandContext& context) {
     std::optional<Message> message = queue.pop_for(wait);
     buffer.clear();
     while (message) {
-      const Message& m = *message;
+      Message& m = *message;
       if (o.retained_only && !m.retain) {
         result = ExitCode::ok;
         break;
       }
       const bool skip = (o.no_stale_retained && m.retain) || is_filtered_out(o.filter_out, m.topic) ||
                         dedupe.is_duplicate(m);
+      // Fix: the identifiers the deduplicator assigned are mqtk's bookkeeping, not message data;
+      // --json and -F %S showed them although the user set none (dedupe is off when they do).
+      if (p.dedupe) m.properties.subscription_identifiers.clear();
       if (o.remove_retained && m.retain && !m.payload.empty()) {
         Message clear;
         clear.topic = m.topic;

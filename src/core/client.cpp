@@ -17,7 +17,8 @@ using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
 
-// Server URI paho connects to; a SOCKS5 proxy would replace host and port here.
+// Server URI paho connects to: always the broker itself, so TLS checks the broker's name. Any
+// proxy, SOCKS5 included, reaches paho as its HTTP proxy option instead (proxy_route.hpp).
 std::string server_uri(const ClientOptions& options) { return options.broker.paho_uri(); }
 
 }  // namespace
@@ -26,6 +27,7 @@ Client::Impl::Impl(ClientOptions options)
     : options_(std::move(options)),
       client_id_(options_.client_id.empty() ? options_.effective_client_id() : options_.client_id),
       incoming_(options_.incoming),
+      route_(options_),
       publish_listener_([this](const mqtt::token& t, bool ok) { on_publish_done(t, ok); }),
       subscribe_listener_([this](const mqtt::token& t, bool ok) { on_subscribe_done(t, ok); }) {
   if (!options_.clean_session && options_.client_id.empty())
@@ -51,7 +53,16 @@ Client::Impl::~Impl() {
   if (needs_disconnect) disconnect(options_.disconnect_timeout);
   stop();
   join_threads();
-  paho_->set_message_callback(nullptr);
+  try {
+    // No delivery into members that are about to go; paho refuses this while a connect is
+    // still in flight, and nothing may escape a destructor.
+    paho_->set_message_callback(nullptr);
+  } catch (const mqtt::exception&) {
+  }
+  // Destroyed here, not as a member: MQTTAsync_destroy fails every still-pending token, which
+  // runs our listeners and takes mutex_. Those members are declared after paho_, so they were
+  // already gone when it was destroyed implicitly (a SIGSEGV in token::on_failure under ASan).
+  paho_.reset();
 }
 
 void Client::Impl::start_threads() {
@@ -93,12 +104,14 @@ ConnectResult Client::Impl::connect_once() {
     std::lock_guard lock(mutex_);
     if (stop_) throw ConnectError("connect cancelled");
   }
-  const std::string uri = display_uri(options_.broker);
+  std::string uri = display_uri(options_.broker);
+  if (const std::string proxy = route_.proxy_display(); !proxy.empty())
+    uri += " through proxy " + proxy;
   mqtt::token_ptr token;
   try {
     // Built afresh for every connect and passed as a prvalue: paho.mqtt.cpp 1.2 corrupts v5
     // properties when connect_options are copied, and keeps no copy of its own (P21).
-    token = paho_->connect(detail::make_connect_options(options_));
+    token = paho_->connect(detail::make_connect_options(options_, route_.paho_proxy()));
   } catch (const mqtt::exception& e) {
     throw ConnectError(detail::describe_connect_failure(e.get_return_code(), e.get_reason_code(),
                                                         options_.version, uri, "", e.what()));
@@ -122,7 +135,11 @@ ConnectResult Client::Impl::connect_once() {
   } catch (const mqtt::exception& e) {
     std::string detail = e.what();
     std::string tls_error;
-    if (e.get_return_code() == MQTTASYNC_FAILURE) {
+    if (e.get_return_code() == MQTTASYNC_FAILURE && !route_.proxy_display().empty()) {
+      // Through a proxy only that path can say what failed; probing the broker directly would
+      // test a route this client does not take.
+      if (std::string why = route_.diagnose_failure(milliseconds(2000)); !why.empty()) detail = why;
+    } else if (e.get_return_code() == MQTTASYNC_FAILURE) {
       // paho says only "TCP/TLS connect failure": find out which (see network_diagnosis.hpp).
       std::string why = diagnose_tcp_connect(options_.broker.host, options_.broker.port,
                                              milliseconds(2000));
@@ -157,6 +174,7 @@ std::size_t Client::Impl::disconnect(milliseconds grace) {
       return 0;
     }
     // Let buffered and in-flight publishes finish (a reconnect may still happen meanwhile).
+    const ProgressWaiter waiting(progress_waiters_);
     state_changed_.wait_until(lock, deadline, [&] {
       return outstanding_publishes_locked() == 0 || stop_ || state_ == State::closed;
     });
@@ -177,6 +195,7 @@ std::size_t Client::Impl::disconnect(milliseconds grace) {
     }
   }
   fail_all_publishes("client disconnected before the broker acknowledged it");
+  fail_pending_subscriptions("the client disconnected before the broker answered");
   {
     std::lock_guard lock(mutex_);
     state_ = State::closed;
@@ -270,6 +289,9 @@ void Client::Impl::worker_loop() {
         const bool by_broker = event.kind == WorkerEvent::Kind::broker_disconnect;
         emit({by_broker ? ClientEventKind::disconnected_by_broker : ClientEventKind::connection_lost,
               event.detail, event.reason_code});
+        // paho never completes a SUBSCRIBE/UNSUBSCRIBE token whose ack the lost connection
+        // swallowed (P11): fail them here, before reconnect_loop() resubscribes.
+        fail_pending_subscriptions("connection lost before the broker answered: " + event.detail);
         // Fighting another client for the same id only makes both flap (RELIABILITY F16).
         const bool taken_over = event.reason_code == 0x8E;
         if (options_.reconnect.enabled && !taken_over) {

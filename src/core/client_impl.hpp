@@ -24,6 +24,7 @@
 #include <mqtt/async_client.h>
 
 #include "core/client.hpp"
+#include "core/proxy_route.hpp"
 
 namespace mqtk {
 
@@ -47,6 +48,18 @@ inline void* as_context(std::uint64_t id) {
 inline std::uint64_t from_context(void* context) {
   return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(context));
 }
+
+// Counts a thread waiting on state_changed_ for publish progress while it lives.
+class ProgressWaiter {
+ public:
+  explicit ProgressWaiter(std::size_t& waiters) : waiters_(waiters) { ++waiters_; }
+  ~ProgressWaiter() { --waiters_; }
+  ProgressWaiter(const ProgressWaiter&) = delete;
+  ProgressWaiter& operator=(const ProgressWaiter&) = delete;
+
+ private:
+  std::size_t& waiters_;
+};
 
 class Client::Impl {
  public:
@@ -76,9 +89,19 @@ class Client::Impl {
     Message message;
     std::promise<PublishResult> promise;
   };
-  struct PendingSubscribe {
+  // One subscribe() call: usually one SUBSCRIBE packet, but one per filter when paho.mqtt.cpp
+  // 1.2 cannot carry the v5 options of several filters in one packet (client_subscribe.cpp).
+  struct SubscribeCall {
     std::vector<std::string> filters;
+    std::vector<int> codes;  // SUBACK reason code per filter, filled as packets are answered
+    std::size_t packets_left = 0;
+    bool settled = false;    // promise already has a value or an exception
     std::promise<SubscribeResult> promise;
+  };
+  struct PendingSubscribe {  // one SUBSCRIBE packet awaiting its SUBACK
+    std::shared_ptr<SubscribeCall> call;
+    std::size_t first = 0;   // its filters are call->filters[first, first + count)
+    std::size_t count = 0;
   };
   struct WorkerEvent {
     enum class Kind { connection_lost, broker_disconnect, publish_dropped } kind;
@@ -97,11 +120,14 @@ class Client::Impl {
   void resubscribe_all();
   bool wait_unless_stopped(std::chrono::milliseconds delay);
   void on_subscribe_done(const mqtt::token& token, bool succeeded);
+  // client_subscribe.cpp: fails every subscribe()/unsubscribe() future still waiting for an ack.
+  void fail_pending_subscriptions(const std::string& why);
   void start_threads();
   void join_threads();
 
   // client_publish.cpp
   void sender_loop();
+  void hand_to_paho(std::uint64_t id, const mqtt::message_ptr& message);
   void on_publish_done(const mqtt::token& token, bool succeeded);
   void fail_all_publishes(const std::string& why);
   std::size_t outstanding_publishes_locked() const {
@@ -111,9 +137,10 @@ class Client::Impl {
   ClientOptions options_;
   std::string client_id_;
   MessageQueue incoming_;
+  ProxyRoute route_;  // before paho_: paho may only be built, and must be gone, while it lives
   std::unique_ptr<mqtt::async_client> paho_;
   ActionListener publish_listener_;
-  ActionListener subscribe_listener_;
+  ActionListener subscribe_listener_;  // SUBACKs and UNSUBACKs
 
   mutable std::mutex mutex_;
   std::condition_variable state_changed_;   // state_, stop_, window or buffer space
@@ -124,10 +151,17 @@ class Client::Impl {
   std::optional<ConnectResult> last_connect_;
   std::vector<Subscription> subscriptions_;   // restored after a reconnect without session
   std::map<std::uint64_t, PendingSubscribe> pending_subscribes_;
+  // UNSUBSCRIBEs awaiting UNSUBACK; subscribe_listener_ completes these too.
+  std::map<std::uint64_t, std::promise<void>> pending_unsubscribes_;
   std::uint64_t next_operation_id_ = 1;
   std::map<std::uint64_t, PendingPublish> buffered_;   // not yet handed to paho, in order
   std::map<std::uint64_t, PendingPublish> in_flight_;  // handed to paho, awaiting completion
   std::size_t window_ = 100;
+  // Waking threads costs more than publishing (futex wake-ups dominated a profile of pub -l):
+  // callbacks notify only when someone waits for publish progress or the sender is asleep.
+  std::size_t progress_waiters_ = 0;
+  bool sender_waiting_ = false;
+  bool sender_busy_ = false;  // the sender holds a batch taken from buffered_ but not yet sent
   std::deque<WorkerEvent> worker_events_;
   std::function<void(const ClientEvent&)> event_handler_;
 

@@ -37,6 +37,7 @@ ProxyOptions ProxyOptions::parse(std::string_view url) {
   else
     throw UsageError("invalid proxy URL '" + text + "': unknown scheme '" + std::string(scheme) +
                      "' (expected http, socks5 or socks5h)");
+  proxy.remote_dns = scheme == "socks5h";
   std::string_view rest = url.substr(scheme_end + 3);
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
@@ -53,13 +54,19 @@ ProxyOptions ProxyOptions::parse(std::string_view url) {
       throw UsageError("invalid proxy URL '" + text + "': unclosed '['");
     proxy.host = std::string(rest.substr(1, close - 1));
     rest = rest.substr(close + 1);
-    if (!rest.empty() && rest.front() == ':') port_text = rest.substr(1);
+    // Only ":port" may follow the ']' (was: anything after it was silently ignored).
+    if (!rest.empty() && rest.front() != ':')
+      throw UsageError("invalid proxy URL '" + text + "': expected ':port' after ']'");
+    if (!rest.empty()) port_text = rest.substr(1);
   } else {
     const auto colon = rest.rfind(':');
     proxy.host = std::string(rest.substr(0, colon));
     if (colon != std::string_view::npos) port_text = rest.substr(colon + 1);
   }
   if (proxy.host.empty()) throw UsageError("invalid proxy URL '" + text + "': missing host");
+  // A ':' with no port after it is a typo, not a request for the default port (was accepted).
+  if (port_text.empty() && !rest.empty() && rest.back() == ':')
+    throw UsageError("invalid proxy URL '" + text + "': missing port after ':'");
   if (port_text.empty()) {
     proxy.port = proxy.kind == ProxyKind::http ? 8080 : 1080;
   } else {

@@ -54,6 +54,7 @@ struct ProxyOptions {
   std::uint16_t port = 0;
   std::optional<std::string> username;
   std::optional<std::string> password;
+  bool remote_dns = false;  // socks5h://: the proxy resolves the broker's name, not us
 
   // Parses http://[user[:pass]@]host:port, socks5://..., socks5h://...; throws UsageError.
   static ProxyOptions parse(std::string_view url);

@@ -23,31 +23,70 @@ std::future<PublishResult> Client::Impl::publish(Message message) {
     throw UsageError("invalid QoS " + std::to_string(message.qos) + " (expected 0, 1 or 2)");
   PendingPublish pending{std::move(message), {}};
   std::future<PublishResult> result = pending.promise.get_future();
+  std::uint64_t id = 0;
+  mqtt::message_ptr direct;
   {
     std::unique_lock lock(mutex_);
     const std::size_t capacity = window_ + std::max<std::size_t>(options_.max_buffered_publishes, 1);
+    const ProgressWaiter waiting(progress_waiters_);
+    // While connected with nothing buffered, the caller sends itself (no thread hop); a full
+    // window makes it wait until half the window is acknowledged, so one wake-up admits many.
+    auto sends_directly = [&] { return state_ == State::connected && buffered_.empty() && !sender_busy_; };
     state_changed_.wait(lock, [&] {
-      return stop_ || state_ == State::closed || state_ == State::closing ||
-             outstanding_publishes_locked() < capacity;
+      if (stop_ || state_ == State::closed || state_ == State::closing) return true;
+      if (sends_directly()) return in_flight_.size() < window_;
+      return outstanding_publishes_locked() < capacity;
     });
     if (stop_ || state_ == State::closed || state_ == State::closing)
       throw Error(ErrorCategory::runtime, "the client is shutting down");
     if (state_ != State::connected && !options_.reconnect.enabled)
       throw Error(ErrorCategory::runtime, "not connected");
-    buffered_.emplace(next_operation_id_++, std::move(pending));
+    id = next_operation_id_++;
+    if (sends_directly()) {
+      direct = detail::to_paho_message(pending.message, options_.version);
+      in_flight_.emplace(id, std::move(pending));
+    } else {
+      buffered_.emplace(id, std::move(pending));
+      if (!sender_waiting_) return result;
+    }
   }
-  sender_wakeup_.notify_one();
+  if (direct) {
+    hand_to_paho(id, direct);
+  } else {
+    sender_wakeup_.notify_one();
+  }
   return result;
+}
+
+void Client::Impl::hand_to_paho(std::uint64_t id, const mqtt::message_ptr& message) {
+  try {
+    paho_->publish(message, as_context(id), publish_listener_);
+  } catch (const mqtt::exception& e) {
+    // Not accepted by paho (e.g. disconnected a moment ago): back into the buffer, or failed at
+    // once when there is no reconnect to wait for.
+    std::lock_guard relock(mutex_);
+    auto node = in_flight_.extract(id);
+    if (node.empty()) return;
+    if (options_.reconnect.enabled && state_ != State::closing && state_ != State::closed) {
+      buffered_.insert(std::move(node));
+    } else {
+      node.mapped().promise.set_exception(std::make_exception_ptr(
+          Error(ErrorCategory::runtime, std::string("publish failed: ") + e.what())));
+    }
+    state_changed_.notify_all();
+  }
 }
 
 void Client::Impl::sender_loop() {
   std::vector<std::pair<std::uint64_t, mqtt::message_ptr>> batch;
   std::unique_lock lock(mutex_);
   for (;;) {
+    sender_waiting_ = true;
     sender_wakeup_.wait(lock, [&] {
       return stop_ || (state_ == State::connected && !buffered_.empty() &&
                        in_flight_.size() < window_);
     });
+    sender_waiting_ = false;
     if (stop_) return;
     batch.clear();
     while (!buffered_.empty() && in_flight_.size() < window_) {
@@ -55,26 +94,12 @@ void Client::Impl::sender_loop() {
       batch.emplace_back(node.key(), detail::to_paho_message(node.mapped().message, options_.version));
       in_flight_.insert(std::move(node));
     }
+    sender_busy_ = true;  // publish() must not overtake what this batch carries
     lock.unlock();
-    for (auto& [id, message] : batch) {
-      try {
-        paho_->publish(message, as_context(id), publish_listener_);
-      } catch (const mqtt::exception& e) {
-        // Not accepted by paho (e.g. disconnected a moment ago): back into the buffer, or
-        // failed at once when there is no reconnect to wait for.
-        std::lock_guard relock(mutex_);
-        auto node = in_flight_.extract(id);
-        if (node.empty()) continue;
-        if (options_.reconnect.enabled && state_ != State::closing && state_ != State::closed) {
-          buffered_.insert(std::move(node));
-        } else {
-          node.mapped().promise.set_exception(std::make_exception_ptr(
-              Error(ErrorCategory::runtime, std::string("publish failed: ") + e.what())));
-          state_changed_.notify_all();
-        }
-      }
-    }
+    for (auto& [id, message] : batch) hand_to_paho(id, message);
     lock.lock();
+    sender_busy_ = false;
+    if (buffered_.empty() && progress_waiters_ > 0) state_changed_.notify_all();
   }
 }
 
@@ -108,9 +133,13 @@ void Client::Impl::on_publish_done(const mqtt::token& token, bool succeeded) {
           "publish to '" + pending.message.topic + "' failed: " +
               mqtt::exception::error_str(token.get_return_code()))));
     }
+    const bool wake_waiters =
+        progress_waiters_ > 0 && (in_flight_.size() <= window_ / 2 || !buffered_.empty() ||
+                                  in_flight_.empty());
+    const bool wake_sender = sender_waiting_ && !buffered_.empty();
     lock.unlock();
-    state_changed_.notify_all();
-    sender_wakeup_.notify_one();
+    if (wake_waiters) state_changed_.notify_all();
+    if (wake_sender) sender_wakeup_.notify_one();
   } catch (...) {
   }
 }
@@ -129,6 +158,7 @@ void Client::Impl::fail_all_publishes(const std::string& why) {
 
 std::size_t Client::Impl::wait_for_publishes(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
+  const ProgressWaiter waiting(progress_waiters_);
   state_changed_.wait_for(lock, timeout, [&] {
     return outstanding_publishes_locked() == 0 || stop_ || state_ == State::closed;
   });

@@ -31,22 +31,15 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
     if (s.options.qos < 0 || s.options.qos > 2)
       throw UsageError("invalid QoS " + std::to_string(s.options.qos) + " (expected 0, 1 or 2)");
     const auto& o = s.options;
+    if (o.retain_handling < 0 || o.retain_handling > 2)
+      throw UsageError("invalid retain handling " + std::to_string(o.retain_handling) +
+                       " (expected 0, 1 or 2)");
     if (!v5 && (o.no_local || o.retain_as_published || o.retain_handling != 0 ||
                 o.subscription_identifier || !o.user_properties.empty()))
       throw UsageError("no-local, retain-as-published, retain-handling, subscription "
                        "identifiers and subscribe properties need MQTT 5 (-V 5)");
   }
 
-  auto filters = std::make_shared<mqtt::string_collection>();
-  mqtt::iasync_client::qos_collection qos;
-  std::vector<mqtt::subscribe_options> paho_options;
-  for (const Subscription& s : subscriptions) {
-    filters->push_back(s.filter);
-    qos.push_back(s.options.qos);
-    paho_options.emplace_back(
-        s.options.no_local, s.options.retain_as_published,
-        static_cast<mqtt::subscribe_options::RetainHandling>(s.options.retain_handling));
-  }
   // Identifier and user properties belong to the SUBSCRIBE packet: the first one's apply.
   mqtt::properties props;
   if (v5) {
@@ -57,17 +50,37 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
     for (const auto& [key, value] : first.user_properties)
       props.add({mqtt::property::USER_PROPERTY, key, value});
   }
+  const auto paho_options_of = [](const Subscription& s) {
+    return mqtt::subscribe_options(
+        s.options.no_local, s.options.retain_as_published,
+        static_cast<mqtt::subscribe_options::RetainHandling>(s.options.retain_handling));
+  };
+  // paho.mqtt.cpp 1.2 loses the per-filter v5 options of a multi-filter SUBSCRIBE
+  // (response_options' copy constructor drops the list; paho.mqtt.cpp#524) and paho.mqtt.c then
+  // dereferences the dangling list: a crash. Without such options the list is left empty (all
+  // defaults, no crash); with them, each filter goes in a SUBSCRIBE of its own.
+  const bool custom_options = v5 && std::any_of(subscriptions.begin(), subscriptions.end(),
+                                                [](const Subscription& s) {
+                                                  return s.options.no_local ||
+                                                         s.options.retain_as_published ||
+                                                         s.options.retain_handling != 0;
+                                                });
+  const std::size_t per_packet = custom_options ? 1 : subscriptions.size();
 
-  std::uint64_t id;
-  std::future<SubscribeResult> result;
+  auto call = std::make_shared<SubscribeCall>();
+  for (const Subscription& s : subscriptions) call->filters.push_back(s.filter);
+  call->codes.assign(subscriptions.size(), 0);
+  call->packets_left = (subscriptions.size() + per_packet - 1) / per_packet;
+  std::future<SubscribeResult> result = call->promise.get_future();
+  std::vector<std::uint64_t> ids;
   {
     std::lock_guard lock(mutex_);
     if (state_ != State::connected) throw Error(ErrorCategory::runtime, "not connected");
-    id = next_operation_id_++;
-    PendingSubscribe pending;
-    for (const Subscription& s : subscriptions) pending.filters.push_back(s.filter);
-    result = pending.promise.get_future();
-    pending_subscribes_.emplace(id, std::move(pending));
+    for (std::size_t first = 0; first < subscriptions.size(); first += per_packet) {
+      ids.push_back(next_operation_id_++);
+      pending_subscribes_.emplace(
+          ids.back(), PendingSubscribe{call, first, std::min(per_packet, subscriptions.size() - first)});
+    }
     for (Subscription& s : subscriptions) {
       auto same = std::find_if(subscriptions_.begin(), subscriptions_.end(),
                                [&](const Subscription& known) { return known.filter == s.filter; });
@@ -75,12 +88,39 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
       else subscriptions_.push_back(s);
     }
   }
-  try {
-    paho_->subscribe(filters, qos, as_context(id), subscribe_listener_, paho_options, props);
-  } catch (const mqtt::exception& e) {
-    std::lock_guard lock(mutex_);
-    pending_subscribes_.erase(id);
-    throw Error(ErrorCategory::runtime, std::string("subscribe failed: ") + e.what());
+  for (std::size_t packet = 0; packet < ids.size(); ++packet) {
+    const std::size_t first = packet * per_packet;
+    const std::size_t count = std::min(per_packet, subscriptions.size() - first);
+    try {
+      if (count == 1) {
+        // paho.mqtt.c takes a one-filter SUBSCRIBE's v5 options from `subscribeOptions`, never
+        // from the list (MQTTAsync_subscribeMany, 1.3.12): the collection overload dropped
+        // no-local, retain-as-published and retain handling here.
+        const Subscription& s = subscriptions[first];
+        paho_->subscribe(s.filter, s.options.qos, as_context(ids[packet]), subscribe_listener_,
+                         paho_options_of(s), props);
+      } else {
+        auto filters = std::make_shared<mqtt::string_collection>();
+        mqtt::iasync_client::qos_collection qos;
+        for (std::size_t i = first; i < first + count; ++i) {
+          filters->push_back(subscriptions[i].filter);
+          qos.push_back(subscriptions[i].options.qos);
+        }
+        paho_->subscribe(filters, qos, as_context(ids[packet]), subscribe_listener_,
+                         std::vector<mqtt::subscribe_options>(), props);
+      }
+    } catch (const mqtt::exception& e) {
+      std::lock_guard lock(mutex_);
+      for (std::size_t p = packet; p < ids.size(); ++p) pending_subscribes_.erase(ids[p]);
+      if (packet == 0) throw Error(ErrorCategory::runtime, std::string("subscribe failed: ") + e.what());
+      // Earlier packets are on their way: fail the call once, through its future.
+      if (!call->settled) {
+        call->settled = true;
+        call->promise.set_exception(std::make_exception_ptr(
+            Error(ErrorCategory::runtime, std::string("subscribe failed: ") + e.what())));
+      }
+      break;
+    }
   }
   return result;
 }
@@ -88,41 +128,64 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
 void Client::Impl::on_subscribe_done(const mqtt::token& token, bool succeeded) {
   // Runs on paho's thread: no exception may escape into the C library (P14).
   try {
-    PendingSubscribe pending;
-    {
-      std::lock_guard lock(mutex_);
-      auto it = pending_subscribes_.find(from_context(token.get_user_context()));
-      if (it == pending_subscribes_.end()) return;
-      pending = std::move(it->second);
-      pending_subscribes_.erase(it);
-    }
+    const std::uint64_t id = from_context(token.get_user_context());
     const bool v5 = options_.version == ProtocolVersion::v5;
+    std::unique_lock lock(mutex_);
+    if (auto unsubscribed = pending_unsubscribes_.find(id);
+        unsubscribed != pending_unsubscribes_.end()) {
+      std::promise<void> promise = std::move(unsubscribed->second);
+      pending_unsubscribes_.erase(unsubscribed);
+      lock.unlock();
+      if (succeeded)
+        promise.set_value();
+      else
+        promise.set_exception(std::make_exception_ptr(Error(
+            ErrorCategory::runtime,
+            "unsubscribe failed (" + mqtt::exception::error_str(token.get_return_code()) + ")")));
+      return;
+    }
+    auto it = pending_subscribes_.find(id);
+    if (it == pending_subscribes_.end()) return;
+    const PendingSubscribe pending = std::move(it->second);
+    pending_subscribes_.erase(it);
+    SubscribeCall& call = *pending.call;
+
     std::vector<int> codes;
     if (succeeded) {
       const mqtt::subscribe_response response = token.get_subscribe_response();
       for (auto code : response.get_reason_codes()) codes.push_back(static_cast<int>(code));
     } else {
-      const int code = token.get_reason_code() ? static_cast<int>(token.get_reason_code())
-                                               : token.get_return_code();
-      if (code >= 0x80 && pending.filters.size() == 1) {
+      // A refused one-filter SUBSCRIBE arrives as a failure. v5: the reason code (0x87...).
+      // v3.1.1: paho.mqtt.cpp 1.2 puts 0xFF in the reason code and paho.mqtt.c's 0x80 in the
+      // return code, so the return code is the one to read (was: "SUBACK 0xFF" for 0x80).
+      const int reason = static_cast<int>(token.get_reason_code());
+      const int code = v5 && reason != 0 ? reason : token.get_return_code();
+      if (code >= 0x80 && pending.count == 1) {
         codes.push_back(code);
       } else {
-        pending.promise.set_exception(std::make_exception_ptr(Error(
-            ErrorCategory::runtime,
-            "subscribe failed (" + mqtt::exception::error_str(token.get_return_code()) + ")")));
+        if (!call.settled) {
+          call.settled = true;
+          call.promise.set_exception(std::make_exception_ptr(Error(
+              ErrorCategory::runtime,
+              "subscribe failed (" + mqtt::exception::error_str(token.get_return_code()) + ")")));
+        }
         return;
       }
     }
-    for (std::size_t i = 0; i < codes.size() && i < pending.filters.size(); ++i) {
-      if (codes[i] >= 0x80) {
-        pending.promise.set_exception(std::make_exception_ptr(ProtocolError(
-            "the broker refused the subscription to '" + pending.filters[i] + "': " +
-                refusal(codes[i], v5),
-            codes[i])));
+    for (std::size_t i = 0; i < codes.size() && i < pending.count; ++i)
+      call.codes[pending.first + i] = codes[i];
+    if (--call.packets_left > 0 || call.settled) return;
+    call.settled = true;
+    for (std::size_t i = 0; i < call.codes.size(); ++i) {
+      if (call.codes[i] >= 0x80) {
+        call.promise.set_exception(std::make_exception_ptr(ProtocolError(
+            "the broker refused the subscription to '" + call.filters[i] + "': " +
+                refusal(call.codes[i], v5),
+            call.codes[i])));
         return;
       }
     }
-    pending.promise.set_value(SubscribeResult{std::move(codes)});
+    call.promise.set_value(SubscribeResult{call.codes});
   } catch (...) {
     // A broken promise is reported to the waiting caller by its future.
   }
@@ -132,25 +195,50 @@ std::future<void> Client::Impl::unsubscribe(std::vector<std::string> filters) {
   for (const std::string& f : filters)
     if (std::string problem = topic_filter_problem(f); !problem.empty())
       throw UsageError("invalid topic filter '" + f + "': " + problem);
+  if (filters.empty()) throw UsageError("unsubscribe needs at least one topic filter");
+  auto collection = std::make_shared<mqtt::string_collection>();
+  for (const std::string& f : filters) collection->push_back(f);
+  // A promise completed by the UNSUBACK, like subscribe(). This was a std::launch::deferred
+  // future, whose wait_for() returns `deferred` at once and never becomes ready: every caller
+  // waiting with a timeout saw a timeout.
+  std::uint64_t id;
+  std::future<void> result;
   {
     std::lock_guard lock(mutex_);
+    if (state_ != State::connected) throw Error(ErrorCategory::runtime, "not connected");
     std::erase_if(subscriptions_, [&](const Subscription& s) {
       return std::find(filters.begin(), filters.end(), s.filter) != filters.end();
     });
+    id = next_operation_id_++;
+    result = pending_unsubscribes_[id].get_future();
   }
-  auto collection = std::make_shared<mqtt::string_collection>();
-  for (const std::string& f : filters) collection->push_back(f);
-  mqtt::token_ptr token;
   try {
-    token = paho_->unsubscribe(collection);
+    paho_->unsubscribe(collection, as_context(id), subscribe_listener_);
   } catch (const mqtt::exception& e) {
+    std::lock_guard lock(mutex_);
+    pending_unsubscribes_.erase(id);
     throw Error(ErrorCategory::runtime, std::string("unsubscribe failed: ") + e.what());
   }
-  // Unsubscribe is rare: a short-lived waiter is simpler than another listener.
-  return std::async(std::launch::deferred, [token, timeout = options_.connect_timeout] {
-    if (!token->wait_for(timeout)) throw TimeoutError("no UNSUBACK from the broker");
-    token->wait();
-  });
+  return result;
+}
+
+void Client::Impl::fail_pending_subscriptions(const std::string& why) {
+  std::map<std::uint64_t, PendingSubscribe> subscribes;
+  std::map<std::uint64_t, std::promise<void>> unsubscribes;
+  {
+    std::lock_guard lock(mutex_);
+    subscribes.swap(pending_subscribes_);
+    unsubscribes.swap(pending_unsubscribes_);
+    for (auto& [id, pending] : subscribes) {
+      if (pending.call->settled) continue;
+      pending.call->settled = true;
+      pending.call->promise.set_exception(
+          std::make_exception_ptr(Error(ErrorCategory::runtime, "subscribe failed: " + why)));
+    }
+  }
+  for (auto& [id, promise] : unsubscribes)
+    promise.set_exception(
+        std::make_exception_ptr(Error(ErrorCategory::runtime, "unsubscribe failed: " + why)));
 }
 
 void Client::Impl::resubscribe_all() {

@@ -50,7 +50,8 @@ mqtt::create_options make_create_options(const ClientOptions& options) {
   return create;
 }
 
-mqtt::connect_options make_connect_options(const ClientOptions& options) {
+mqtt::connect_options make_connect_options(const ClientOptions& options,
+                                           const std::string& paho_proxy) {
   const bool v5 = options.version == ProtocolVersion::v5;
   mqtt::connect_options connect;
   connect.set_mqtt_version(paho_mqtt_version(options.version));
@@ -130,16 +131,10 @@ mqtt::connect_options make_connect_options(const ClientOptions& options) {
     for (const auto& [name, value] : options.websocket_headers) headers.insert({name, value});
     connect.set_http_headers(std::move(headers));
   }
-  if (options.proxy.kind == ProxyKind::http) {
-    std::string url = "http://";
-    if (options.proxy.username) {
-      url += *options.proxy.username;
-      if (options.proxy.password) url += ":" + *options.proxy.password;
-      url += "@";
-    }
-    url += options.proxy.host + ":" + std::to_string(options.proxy.port);
-    connect.set_http_proxy(url);
-    connect.set_https_proxy(url);
+  if (!paho_proxy.empty()) {
+    // paho uses httpProxy for tcp/ws and httpsProxy for ssl/wss, and parses both every time.
+    connect.set_http_proxy(paho_proxy);
+    connect.set_https_proxy(paho_proxy);
   }
   return connect;
 }
@@ -254,8 +249,11 @@ std::string describe_connect_failure(int return_code, int reason_code, ProtocolV
                                      const std::string& uri, const std::string& tls_error,
                                      const std::string& paho_message) {
   const std::string where = "could not connect to " + uri + ": ";
-  if (version == ProtocolVersion::v5 && reason_code >= 0x80)
-    return where + "connection refused by broker: " + describe_reason_code(reason_code);
+  // paho.mqtt.cpp 1.2 reports a v5 CONNACK refusal as the exception's return code (e.g. 135)
+  // with reason code 0, so look at both (was: "MQTT error [135]: CONNACK return code").
+  const int v5_reason = reason_code >= 0x80 ? reason_code : return_code;
+  if (version == ProtocolVersion::v5 && v5_reason >= 0x80)
+    return where + "connection refused by broker: " + describe_reason_code(v5_reason);
   if (version != ProtocolVersion::v5 && return_code >= 1 && return_code <= 5)
     return where + "connection refused by broker: " + describe_connack_v3(return_code);
   if (!tls_error.empty()) {

@@ -19,7 +19,10 @@ mqtt::create_options make_create_options(const ClientOptions& options);
 // No OpenSSL error handler is registered: paho.mqtt.cpp 1.2 hands the C library a context
 // pointer into a temporary copy of these options (P21), so the handler would dangle. TLS
 // failures are explained by network_diagnosis instead.
-mqtt::connect_options make_connect_options(const ClientOptions& options);
+// paho_proxy: for paho's httpProxy and httpsProxy, from ProxyRoute::paho_proxy(); empty leaves
+// them unset (paho then reads $http_proxy / $https_proxy, which ProxyRoute rules out first).
+mqtt::connect_options make_connect_options(const ClientOptions& options,
+                                           const std::string& paho_proxy);
 
 mqtt::properties to_paho_properties(const MessageProperties& properties);
 MessageProperties from_paho_properties(const MQTTProperties& properties);
