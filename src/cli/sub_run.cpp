@@ -34,19 +34,21 @@ void check_filter(const char* flag, const std::string& filter) {
 // printed only when it came through the first filter that matches its topic.
 class Deduplicator {
  public:
-  Deduplicator(const std::vector<std::string>& filters, bool enabled)
-      : filters_(filters), enabled_(enabled) {}
+  Deduplicator(const std::vector<std::string>& filters, bool enabled) : enabled_(enabled) {
+    if (enabled)
+      for (const auto& f : filters) filters_.emplace_back(f);
+  }
   bool is_duplicate(const Message& message) const {
     if (!enabled_ || message.properties.subscription_identifiers.empty()) return false;
     const std::uint32_t via = message.properties.subscription_identifiers.front();
     for (std::size_t i = 0; i < filters_.size(); ++i)
-      if (topic_matches(TopicFilter(filters_[i]).match_filter(), message.topic))
+      if (filters_[i].matches(message.topic))
         return i + 1 != via;
     return false;
   }
 
  private:
-  std::vector<std::string> filters_;
+  std::vector<TopicFilter> filters_;  // parsed once, matched per message
   bool enabled_;
 };
 
@@ -141,9 +143,9 @@ void subscribe_all(Client& client, const SubOptions& o, const SubPlan& p,
   if (!o.unsubscribe.empty()) client.unsubscribe(o.unsubscribe).get();
 }
 
-bool is_filtered_out(const std::vector<std::string>& filters, const std::string& topic) {
+bool is_filtered_out(const std::vector<TopicFilter>& filters, const std::string& topic) {
   for (const auto& f : filters)
-    if (topic_matches(TopicFilter(f).match_filter(), topic)) return true;
+    if (f.matches(topic)) return true;
   return false;
 }
 
@@ -160,6 +162,7 @@ ExitCode run_sub(const SubOptions& o, CommandContext& context) {
   output.escape_binary = isatty(STDOUT_FILENO) != 0;
   auto formatter = make_formatter(output);
   const Deduplicator dedupe(p.filters, p.dedupe);
+  const std::vector<TopicFilter> filter_out(o.filter_out.begin(), o.filter_out.end());
 
   Client client(p.connection.client);
   client.set_event_handler(log_client_event);
@@ -201,7 +204,7 @@ ExitCode run_sub(const SubOptions& o, CommandContext& context) {
         result = ExitCode::ok;
         break;
       }
-      const bool skip = (o.no_stale_retained && m.retain) || is_filtered_out(o.filter_out, m.topic) ||
+      const bool skip = (o.no_stale_retained && m.retain) || is_filtered_out(filter_out, m.topic) ||
                         dedupe.is_duplicate(m);
       // Fix: the identifiers the deduplicator assigned are mqtk's bookkeeping, not message data;
       // --json and -F %S showed them although the user set none (dedupe is off when they do).

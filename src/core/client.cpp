@@ -192,6 +192,9 @@ std::size_t Client::Impl::disconnect(milliseconds grace) {
       } catch (const mqtt::exception&) {
         // Already gone: nothing more to say to the broker.
       }
+      // Through a relay our own thread still carries paho's last bytes (the DISCONNECT, a QoS 0
+      // PUBLISH); callers may _Exit right after this returns (proxy_route.hpp).
+      route_.flush(milliseconds(1000));
     }
   }
   fail_all_publishes("client disconnected before the broker acknowledged it");

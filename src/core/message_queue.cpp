@@ -107,7 +107,9 @@ bool MessageQueue::push(Message message) {
     if (full()) {
       switch (options_.overflow) {
         case OverflowPolicy::block:
+          ++producers_waiting_;
           not_full_.wait(lock, [this] { return closed_ || !full(); });
+          --producers_waiting_;
           if (closed_) return false;
           break;
         case OverflowPolicy::drop_newest:
@@ -126,6 +128,7 @@ bool MessageQueue::push(Message message) {
     }
     lanes_[lane].push_back(std::move(message));
     ++size_;
+    if (consumers_waiting_ == 0) return true;
   }
   not_empty_.notify_one();
   return true;
@@ -135,9 +138,12 @@ std::optional<Message> MessageQueue::pop() {
   std::optional<Message> message;
   {
     std::unique_lock lock(mutex_);
+    ++consumers_waiting_;
     not_empty_.wait(lock, [this] { return closed_ || size_ > 0; });
+    --consumers_waiting_;
     if (size_ == 0) return std::nullopt;
     message = take_next();
+    if (producers_waiting_ == 0) return message;
   }
   not_full_.notify_one();
   return message;
@@ -147,9 +153,12 @@ std::optional<Message> MessageQueue::pop_for(std::chrono::milliseconds timeout) 
   std::optional<Message> message;
   {
     std::unique_lock lock(mutex_);
+    ++consumers_waiting_;
     not_empty_.wait_for(lock, timeout, [this] { return closed_ || size_ > 0; });
+    --consumers_waiting_;
     if (size_ == 0) return std::nullopt;
     message = take_next();
+    if (producers_waiting_ == 0) return message;
   }
   not_full_.notify_one();
   return message;
@@ -161,6 +170,7 @@ std::optional<Message> MessageQueue::try_pop() {
     std::lock_guard lock(mutex_);
     if (size_ == 0) return std::nullopt;
     message = take_next();
+    if (producers_waiting_ == 0) return message;
   }
   not_full_.notify_one();
   return message;

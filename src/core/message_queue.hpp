@@ -79,6 +79,10 @@ class MessageQueue {
   mutable std::mutex mutex_;
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
+  // Threads blocked on each condition: a notify is skipped when nobody waits, so a consumer
+  // that is busy printing is not woken once per message.
+  std::size_t consumers_waiting_ = 0;
+  std::size_t producers_waiting_ = 0;
 };
 
 }  // namespace mqtk
