@@ -13,7 +13,7 @@
 #include "cli/client_events.hpp"
 #include "cli/command.hpp"
 #include "cli/line_reader.hpp"
-#include "cli/output/formatter.hpp"
+#include "cli/output_flags.hpp"
 #include "cli/payload.hpp"
 #include "cli/pub_options.hpp"
 #include "core/client.hpp"
@@ -34,11 +34,7 @@ struct RrOptions {
   int qos = 0;
   long long count = 1;
   double timeout_s = 10;
-  bool verbose = false;
-  bool no_newline = false;
-  bool json = false;
-  bool pretty = false;
-  std::optional<std::string> format;
+  OutputOptions output;  // -v -N -F --json --pretty
   std::optional<std::string> correlation;
 };
 
@@ -59,10 +55,15 @@ ExitCode run_rr(const RrOptions& o, CommandContext& context) {
   resolved.client.reconnect.enabled = false;
   if (!o.topic) throw UsageError("mqtk rr needs a request topic (-t)");
   if (!o.response_topic) throw UsageError("mqtk rr needs a response topic (-e)");
-  if (std::string problem = topic_name_problem(*o.topic); !problem.empty())
-    throw UsageError("-t '" + *o.topic + "': " + problem);
-  if (std::string problem = topic_name_problem(*o.response_topic); !problem.empty())
-    throw UsageError("-e '" + *o.response_topic + "': " + problem);
+  // Fix: as in pub, Topic's message cuts a long topic and escapes bytes that are not UTF-8
+  // (the topic was echoed whole and raw).
+  for (const auto& [flag, topic] : {std::pair{"-t: ", *o.topic}, std::pair{"-e: ", *o.response_topic}}) {
+    try {
+      static_cast<void>(Topic(topic));
+    } catch (const UsageError& error) {
+      throw UsageError(flag + std::string(error.what()));
+    }
+  }
   if (o.count < 1) throw UsageError("-C/--count must be 1 or more");
   if (!(o.timeout_s > 0)) throw UsageError("-W/--timeout must be more than 0 seconds");
   check_payload_flags(o.payload, false);
@@ -77,14 +78,7 @@ ExitCode run_rr(const RrOptions& o, CommandContext& context) {
   const std::string correlation = o.correlation.value_or(random_correlation());
   request.properties.correlation_data = correlation;
 
-  OutputOptions output;
-  output.verbose = o.verbose;
-  output.json = o.json;
-  output.no_newline = o.no_newline;
-  output.pretty = o.pretty;
-  output.format_template = o.format;
-  output.escape_binary = isatty(STDOUT_FILENO) != 0;
-  auto formatter = make_formatter(output);
+  auto formatter = make_stdout_formatter(o.output);
 
   Client client(resolved.client);
   client.set_event_handler(log_client_event);
@@ -144,12 +138,7 @@ Command setup_rr(CLI::App& parent) {
   app->add_option("-C,--count", o->count, "Wait for N responses (default 1)")->group(rr);
   app->add_option("-W,--timeout", o->timeout_s, "Give up after SECONDS with status 4 (default 10)")->group(rr);
   app->add_option("--correlation-data", o->correlation, "Use this correlation data instead of a random one")->group(rr);
-  const char* out = "Output";
-  app->add_flag("-v,--verbose", o->verbose, "Print the topic before the payload")->group(out);
-  app->add_flag("-N,--no-newline", o->no_newline, "Do not print a newline after each response")->group(out);
-  auto* format = app->add_option("-F", o->format, "Output template (see mqtk sub)")->group(out);
-  app->add_flag("--json", o->json, "One JSON object per response")->group(out)->excludes(format);
-  app->add_flag("--pretty", o->pretty, "Indent JSON output")->group(out);
+  add_output_flags(*app, o->output);
   return {app, [o](CommandContext& context) { return run_rr(*o, context); }};
 }
 

@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/client_events.hpp"
-#include "cli/output/formatter.hpp"
+#include "cli/output_flags.hpp"
 #include "cli/sub_options.hpp"
 
 
@@ -38,12 +38,7 @@ Command setup_sub(CLI::App& parent) {
   app->add_flag("--retained-only", o->retained_only, "Print only retained messages; exit at the first live one")->group(stop);
 
   const char* out = "Output";
-  app->add_flag("-v,--verbose", o->verbose, "Print the topic before the payload")->group(out);
-  app->add_flag("-N,--no-newline", o->no_newline, "Do not print a newline after each message")->group(out);
-  auto* format = app->add_option("-F", o->format, "Output template with mosquitto's %/@ specifiers (see man mqtk-sub)")->group(out);
-  auto* json = app->add_flag("--json", o->json, "One JSON object per message per line (JSON Lines)")->group(out);
-  json->excludes(format);
-  app->add_flag("--pretty", o->pretty, "Indent JSON output (--json, %j, %J)")->group(out);
+  add_output_flags(*app, o->output);
   app->add_flag("-R,--no-retained", o->no_stale_retained, "Do not print stale retained messages")->group(out);
   app->add_flag("--remove-retained", o->remove_retained, "Clear each retained message received (publishes an empty retained message)")->group(out);
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/connection_flags.hpp"
+#include "cli/output/formatter.hpp"
 
 namespace mqtk::cli {
 
@@ -19,11 +20,7 @@ struct SubOptions {
   std::optional<double> timeout_s;      // -W
   bool no_stale_retained = false;       // -R
   bool exit_after_subscribe = false;    // -E
-  bool verbose = false;                 // -v
-  bool no_newline = false;              // -N
-  bool pretty = false;
-  bool json = false;
-  std::optional<std::string> format;    // -F
+  OutputOptions output;                 // -v -N -F --json --pretty
   bool retained_only = false;
   bool remove_retained = false;
   bool no_local = false;                // --nl

@@ -5,13 +5,12 @@
 #include <chrono>
 #include <csignal>
 #include <optional>
-#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include "cli/client_events.hpp"
 #include "cli/command.hpp"
-#include "cli/output/formatter.hpp"
+#include "cli/output_flags.hpp"
 #include "cli/sub_options.hpp"
 #include "cli/until_condition.hpp"
 #include "core/client.hpp"
@@ -153,14 +152,7 @@ bool is_filtered_out(const std::vector<TopicFilter>& filters, const std::string&
 
 ExitCode run_sub(const SubOptions& o, CommandContext& context) {
   SubPlan p = plan(o, context.environment);
-  OutputOptions output;
-  output.verbose = o.verbose;
-  output.json = o.json;
-  output.no_newline = o.no_newline;
-  output.pretty = o.pretty;
-  output.format_template = o.format;
-  output.escape_binary = isatty(STDOUT_FILENO) != 0;
-  auto formatter = make_formatter(output);
+  auto formatter = make_stdout_formatter(o.output);
   const Deduplicator dedupe(p.filters, p.dedupe);
   const std::vector<TopicFilter> filter_out(o.filter_out.begin(), o.filter_out.end());
 

@@ -1,5 +1,7 @@
 #include "core/network_diagnosis.hpp"
 
+#include "core/socket_io.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -16,32 +18,18 @@ struct AddrInfoDeleter {
   void operator()(addrinfo* info) const noexcept { freeaddrinfo(info); }
 };
 
-class Socket {
- public:
-  explicit Socket(int fd) : fd_(fd) {}
-  ~Socket() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
-  int fd() const noexcept { return fd_; }
-
- private:
-  int fd_;
-};
-
 // Empty on success, else strerror of the failure.
 std::string try_connect(const addrinfo& address, std::chrono::milliseconds timeout) {
-  Socket sock(::socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK, address.ai_protocol));
-  if (sock.fd() < 0) return std::strerror(errno);
-  if (::connect(sock.fd(), address.ai_addr, address.ai_addrlen) == 0) return {};
+  detail::Fd sock(::socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK, address.ai_protocol));
+  if (sock.get() < 0) return std::strerror(errno);
+  if (::connect(sock.get(), address.ai_addr, address.ai_addrlen) == 0) return {};
   if (errno != EINPROGRESS) return std::strerror(errno);
-  pollfd ready{sock.fd(), POLLOUT, 0};
+  pollfd ready{sock.get(), POLLOUT, 0};
   const int n = ::poll(&ready, 1, static_cast<int>(timeout.count()));
   if (n == 0) return "timed out after " + std::to_string(timeout.count()) + " ms";
   int error = 0;
   socklen_t length = sizeof error;
-  ::getsockopt(sock.fd(), SOL_SOCKET, SO_ERROR, &error, &length);
+  ::getsockopt(sock.get(), SOL_SOCKET, SO_ERROR, &error, &length);
   return error == 0 ? std::string() : std::string(std::strerror(error));
 }
 

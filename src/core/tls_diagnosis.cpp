@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "core/network_diagnosis.hpp"
+#include "core/socket_io.hpp"
 
 namespace mqtk {
 namespace {
@@ -27,24 +28,6 @@ struct AddrInfoDeleter {
   void operator()(addrinfo* info) const noexcept { freeaddrinfo(info); }
 };
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const noexcept { return fd_; }
-  void reset(int fd) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
-
 std::string openssl_error() {
   const unsigned long code = ERR_get_error();
   if (code == 0) return {};
@@ -53,7 +36,7 @@ std::string openssl_error() {
   return text;
 }
 
-bool open_socket(Fd& fd, const std::string& host, std::uint16_t port,
+bool open_socket(detail::Fd& fd, const std::string& host, std::uint16_t port,
                  std::chrono::milliseconds timeout) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -95,7 +78,7 @@ std::string diagnose_tls_handshake(const ClientOptions& options, std::chrono::mi
     return "cannot load client key '" + tls.key_file + "': " + openssl_error();
   SSL_CTX_set_verify(ctx.get(), tls.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
 
-  Fd fd;
+  detail::Fd fd;
   if (!open_socket(fd, options.broker.host, options.broker.port, timeout)) return {};
   std::unique_ptr<SSL, SslDeleter> ssl(SSL_new(ctx.get()));
   if (!ssl) return {};
