@@ -67,7 +67,9 @@ void check_payload_flags(const PayloadFlags& f, bool allow_streams) {
                       f.null_message + f.size.has_value() + f.jsonl;
   if (sources == 0)
     throw UsageError("no payload: give one of -m, -f, -s, -l, -n, --size or --jsonl");
-  if (sources > 1 && !(f.jsonl && f.file))
+  // Fix: "--jsonl -f FILE" is the one allowed pair; it used to excuse any third source as well
+  // ("--jsonl -f FILE -m x" ignored -m silently).
+  if (sources > (f.jsonl && f.file ? 2 : 1))
     throw UsageError("-m, -f, -s, -l, -n, --size and --jsonl exclude each other");
   if (!allow_streams && (f.stdin_line || f.jsonl))
     throw UsageError("-l and --jsonl are for mqtk pub");
@@ -85,7 +87,9 @@ void validate_json_payload(std::string_view payload, const std::string& where) {
     std::string reason = e.what();
     if (const auto colon = reason.find("parse error"); colon != std::string::npos)
       reason = reason.substr(colon);
-    throw UsageError(where + ": payload is not valid JSON (" + reason + ")");
+    // An empty `where` (pub -l, whose caller names the line) avoids "line 2: payload: payload".
+    throw UsageError((where.empty() ? "" : where + ": ") + "payload is not valid JSON (" + reason +
+                     ")");
   }
 }
 
@@ -107,7 +111,15 @@ std::string read_whole_payload(const PayloadFlags& f, LineReader& stdin_reader) 
   } else if (f.size) {
     payload = random_payload(static_cast<std::size_t>(*f.size));
   }
-  if (f.validate_json) validate_json_payload(payload, f.file ? "-f '" + *f.file + "'" : "-m");
+  // Fix: every source but -f was reported as "-m".
+  if (f.validate_json) {
+    const std::string source = f.file           ? "-f '" + *f.file + "'"
+                               : f.stdin_file   ? "-s (standard input)"
+                               : f.null_message ? "-n"
+                               : f.size         ? "--size"
+                                                : "-m";
+    validate_json_payload(payload, source);
+  }
   return payload;
 }
 

@@ -18,7 +18,8 @@ void check_payload_flags(const PayloadFlags& flags, bool allow_streams);
 // The payload of -m/-f/-s/-n/--size (-s reads `stdin` to the end). Throws UsageError for an
 // unreadable file, bad hex/base64 or, with --validate-json, a payload that is not JSON.
 std::string read_whole_payload(const PayloadFlags& flags, LineReader& stdin_reader);
-// Throws UsageError("<where>: payload is not valid JSON: ...") unless `payload` is JSON.
+// Throws UsageError("<where>: payload is not valid JSON (...)") unless `payload` is JSON; an
+// empty `where` leaves out the "<where>: ".
 void validate_json_payload(std::string_view payload, const std::string& where);
 
 }  // namespace mqtk::cli

@@ -3,11 +3,19 @@
 // acknowledgement. Stream sources (-l, --jsonl) publish each line as it arrives; the client's
 // in-flight window makes a fast stdin wait for the network instead of filling memory.
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
+#include <deque>
 #include <fcntl.h>
+#include <future>
+#include <mutex>
+#include <stop_token>
+#include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -53,6 +61,13 @@ int open_input(const PayloadFlags& p) {
   if (!(p.jsonl && p.file)) return STDIN_FILENO;
   const int fd = ::open(p.file->c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw UsageError("-f '" + *p.file + "': " + std::strerror(errno));
+  // Fix: a directory opens fine and only failed at the first read ("reading stdin: Is a
+  // directory", exit 1); it is a usage error, as for -f without --jsonl.
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+    ::close(fd);
+    throw UsageError("-f '" + *p.file + "': is a directory");
+  }
   return fd;
 }
 
@@ -66,6 +81,51 @@ std::size_t packet_size(const Message& m) {
   return size;
 }
 
+// Fix: refusals used to be counted only from the client's publish_dropped events, which arrive
+// on the client's worker thread, usually after finish_client() had already chosen exit 0, so a
+// QoS 1 message the broker refused (v5 PUBACK 0x87) or lost with the connection exited 0. Each
+// publish's own future says how it ended: they are checked in order as they complete (so at
+// most the client's window and buffer are held) and at the end, before choosing the exit code.
+class PublishOutcomes {
+ public:
+  void add(std::future<PublishResult> outcome) {
+    pending_.push_back(std::move(outcome));
+    while (!pending_.empty() &&
+           pending_.front().wait_for(milliseconds(0)) == std::future_status::ready)
+      take_front();
+  }
+  // Waits until `deadline` for the outstanding ones; those still open are left to
+  // finish_client(), which counts them as not acknowledged.
+  void wait_until(Clock::time_point deadline) {
+    while (!pending_.empty() && pending_.front().wait_until(deadline) == std::future_status::ready)
+      take_front();
+  }
+  std::size_t failed() const noexcept { return failed_; }
+
+ private:
+  void take_front() {
+    try {
+      pending_.front().get();
+    } catch (const std::exception& error) {
+      ++failed_;
+      spdlog::error("{}", error.what());
+    }
+    pending_.pop_front();
+  }
+  std::deque<std::future<PublishResult>> pending_;
+  std::size_t failed_ = 0;
+};
+
+// Fix: errors used to quote the topic whole, so a 70,000-byte topic made a 70 KB "one-line"
+// error and invalid UTF-8 went raw to the terminal; Topic's message cuts and escapes it.
+void check_topic_name(const std::string& prefix, const std::string& topic) {
+  try {
+    static_cast<void>(Topic(topic));
+  } catch (const UsageError& error) {
+    throw UsageError(prefix + error.what());
+  }
+}
+
 }  // namespace
 
 ExitCode run_pub(const PubOptions& o, CommandContext& context) {
@@ -76,9 +136,7 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
   if (o.topic) base.topic = *o.topic;
   else if (resolved.url_topic) base.topic = *resolved.url_topic;
   if (base.topic.empty() && !p.jsonl) throw UsageError("mqtk pub needs a topic (-t)");
-  if (!base.topic.empty())
-    if (std::string problem = topic_name_problem(base.topic); !problem.empty())
-      throw UsageError("-t '" + base.topic + "': " + problem);
+  if (!base.topic.empty()) check_topic_name("-t: ", base.topic);
   base.qos = o.qos;
   base.retain = o.retain;
   base.properties = resolved.properties.publish;
@@ -94,32 +152,57 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
   if (!stream) base.payload = read_whole_payload(p, input);
 
   Client client(resolved.client);
-  std::atomic<std::size_t> refused{0};
-  client.set_event_handler([&refused](const ClientEvent& event) {
-    if (event.kind == ClientEventKind::publish_dropped) ++refused;
-    log_client_event(event);
+  client.set_event_handler([](const ClientEvent& event) {
+    // Refusals are reported by PublishOutcomes, in order and surely before the exit.
+    if (event.kind != ClientEventKind::publish_dropped) log_client_event(event);
   });
-  context.signals.on_signal([&input](int) { input.wake(); });
+  // Fix: a signal only woke the stdin reader, so SIGINT/SIGTERM while publish() waited for room
+  // in the in-flight window (a stalled broker) hung until the broker answered. A signal now also
+  // starts a watchdog that stops the client if the work has not ended --ack-timeout later: the
+  // blocked publish returns and the missing acknowledgements are reported (exit 4).
+  std::atomic<bool> gave_up{false};
+  std::jthread watchdog;  // after `client`: joined before the client is destroyed
+  context.signals.on_signal([&](int) {
+    input.wake();
+    if (watchdog.joinable()) return;
+    watchdog = std::jthread([&client, &gave_up, ack_timeout](std::stop_token stop) {
+      std::mutex mutex;
+      std::condition_variable_any never;
+      std::unique_lock lock(mutex);
+      never.wait_for(lock, stop, ack_timeout, [] { return false; });
+      if (stop.stop_requested()) return;
+      gave_up = true;
+      client.stop();
+    });
+  });
   spdlog::info("connecting to {} as {}", display_uri(resolved.client.broker), client.client_id());
   const ConnectResult connack = client.connect();
   const std::optional<std::uint32_t> max_packet = connack.maximum_packet_size;
 
   std::size_t published = 0;
+  PublishOutcomes outcomes;
   std::optional<ExitCode> failure;
+  // False when the watchdog stopped the client after a signal.
   auto send = [&](Message message, const std::string& where) {
     if (max_packet && packet_size(message) > *max_packet)
       throw Error(ErrorCategory::runtime,
                   where + "payload of " + std::to_string(message.payload.size()) +
                       " bytes exceeds the broker's maximum packet size of " +
                       std::to_string(*max_packet) + " bytes");
-    client.publish(std::move(message));
+    try {
+      outcomes.add(client.publish(std::move(message)));
+    } catch (const Error&) {
+      if (!gave_up) throw;
+      return false;
+    }
     ++published;
+    return true;
   };
 
   if (!stream) {
     for (long long i = 0; i < o.repeat && !input.woken(); ++i) {
       if (i > 0 && repeat_delay.count() > 0 && !input.sleep_for(repeat_delay)) break;
-      send(base, "");
+      if (!send(base, "")) break;
     }
   } else {
     std::vector<Message> recorded;  // --loop replays from memory
@@ -142,13 +225,12 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
           if (p.jsonl) {
             next = from_json_line(*line, base);
             if (next->topic.empty()) throw UsageError("no topic in the record and no -t");
-            if (std::string problem = topic_name_problem(next->topic); !problem.empty())
-              throw UsageError("topic '" + next->topic + "': " + problem);
+            check_topic_name("", next->topic);
           } else {
             next = base;
             next->payload = std::move(*line);
           }
-          if (p.validate_json) validate_json_payload(next->payload, "payload");
+          if (p.validate_json) validate_json_payload(next->payload, "");
         } catch (const UsageError& error) {
           if (o.on_error == "skip") {
             spdlog::warn("{}{} (skipped)", where, error.what());
@@ -180,19 +262,23 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
         }
       }
       next->received_at.reset();
-      send(std::move(*next), where);
+      if (!send(std::move(*next), where)) break;
     }
   }
 
   spdlog::info("{} message(s) handed to the client; waiting for acknowledgements", published);
+  const auto ack_deadline = Clock::now() + (gave_up ? milliseconds(0) : ack_timeout);
+  outcomes.wait_until(ack_deadline);
   ExitCode code = failure.value_or(ExitCode::ok);
   if (const int signal = context.signals.received())
     code = signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
-  if (refused > 0) {
-    spdlog::error("{} message(s) refused by the broker", refused.load());
+  if (outcomes.failed() > 0) {
+    spdlog::error("{} message(s) refused by the broker or not delivered", outcomes.failed());
     if (code == ExitCode::ok) code = ExitCode::runtime;
   }
-  return finish_client(client, code, ack_timeout);
+  const auto grace = std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(
+                                                   ack_deadline - Clock::now()));
+  return finish_client(client, code, grace);
 }
 
 }  // namespace mqtk::cli

@@ -57,7 +57,8 @@ ExitCode run_rr(const RrOptions& o, CommandContext& context) {
   if (!o.response_topic) throw UsageError("mqtk rr needs a response topic (-e)");
   // Fix: as in pub, Topic's message cuts a long topic and escapes bytes that are not UTF-8
   // (the topic was echoed whole and raw).
-  for (const auto& [flag, topic] : {std::pair{"-t: ", *o.topic}, std::pair{"-e: ", *o.response_topic}}) {
+  for (const auto& [flag, topic] :
+       {std::pair{"-t: ", *o.topic}, std::pair{"-e: ", *o.response_topic}}) {
     try {
       static_cast<void>(Topic(topic));
     } catch (const UsageError& error) {

@@ -107,7 +107,11 @@ void Client::Impl::on_publish_done(const mqtt::token& token, bool succeeded) {
   // Runs on paho's thread: short, never blocks, no exception escapes (P14).
   try {
     const std::uint64_t id = from_context(token.get_user_context());
-    const int reason = static_cast<int>(token.get_reason_code());
+    // Only an MQTT 5 PUBACK/PUBREC carries a refusal; paho reports a dropped connection as
+    // 0xFF (also at 3.1.1), which must be resent after a reconnect, not treated as a refusal.
+    const int reported = static_cast<int>(token.get_reason_code());
+    const bool v5 = options_.version == ProtocolVersion::v5;
+    const int reason = (v5 && reported != 0xFF) ? reported : 0;
     std::unique_lock lock(mutex_);
     auto node = in_flight_.extract(id);
     if (node.empty()) return;
@@ -116,7 +120,7 @@ void Client::Impl::on_publish_done(const mqtt::token& token, bool succeeded) {
       PublishResult result;
       if (reason != 0) result.reason_code = reason;
       pending.promise.set_value(result);
-    } else if (reason >= 0x80) {
+    } else if (reason >= 0x80) {  // the broker refused it: final
       pending.promise.set_exception(std::make_exception_ptr(ProtocolError(
           "the broker refused the message to '" + pending.message.topic +
               "': " + describe_reason_code(reason),

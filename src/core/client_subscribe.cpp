@@ -78,8 +78,8 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
     if (state_ != State::connected) throw Error(ErrorCategory::runtime, "not connected");
     for (std::size_t first = 0; first < subscriptions.size(); first += per_packet) {
       ids.push_back(next_operation_id_++);
-      pending_subscribes_.emplace(
-          ids.back(), PendingSubscribe{call, first, std::min(per_packet, subscriptions.size() - first)});
+      const std::size_t count = std::min(per_packet, subscriptions.size() - first);
+      pending_subscribes_.emplace(ids.back(), PendingSubscribe{call, first, count});
     }
     for (Subscription& s : subscriptions) {
       auto same = std::find_if(subscriptions_.begin(), subscriptions_.end(),
@@ -112,7 +112,8 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
     } catch (const mqtt::exception& e) {
       std::lock_guard lock(mutex_);
       for (std::size_t p = packet; p < ids.size(); ++p) pending_subscribes_.erase(ids[p]);
-      if (packet == 0) throw Error(ErrorCategory::runtime, std::string("subscribe failed: ") + e.what());
+      if (packet == 0)
+        throw Error(ErrorCategory::runtime, std::string("subscribe failed: ") + e.what());
       // Earlier packets are on their way: fail the call once, through its future.
       if (!call->settled) {
         call->settled = true;

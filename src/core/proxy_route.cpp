@@ -93,7 +93,10 @@ std::string paho_proxy_string(const ProxyOptions& proxy) {
 }
 
 ProxyRoute::ProxyRoute(const ClientOptions& options)
-    : proxy_(options.proxy), target_host_(options.broker.host), target_port_(options.broker.port) {
+    : proxy_(options.proxy),
+      target_host_(options.broker.host),
+      target_port_(options.broker.port),
+      tls_(uses_tls(options)) {
   switch (proxy_.kind) {
     case ProxyKind::http:
       paho_proxy_ = paho_proxy_string(proxy_);
@@ -122,9 +125,14 @@ std::string ProxyRoute::proxy_display() const {
 }
 
 std::string ProxyRoute::diagnose_failure(std::chrono::milliseconds timeout) const {
-  if (proxy_.kind == ProxyKind::http)
-    return probe_http_proxy(proxy_, target_host_, target_port_, timeout);
-  return relay_ ? relay_->last_error() : std::string();
+  std::string why;
+  if (proxy_.kind == ProxyKind::http) why = probe_http_proxy(proxy_, target_host_, target_port_, timeout);
+  else if (relay_) why = relay_->last_error();
+  // The tunnel opened, so paho's "TCP/TLS connect failure" was the TLS part.
+  if (why.empty() && tls_ && proxy_.kind != ProxyKind::none)
+    why = "the proxy opened the tunnel, but the TLS handshake with the broker failed (is the "
+          "certificate trusted, and issued for '" + target_host_ + "'?)";
+  return why;
 }
 
 }  // namespace mqtk

@@ -30,9 +30,16 @@ class ProxyRoute {
 
   // After paho reported a TCP-level failure on a proxied route: what went wrong on the way to
   // the broker ("cannot reach SOCKS5 proxy 127.0.0.1:1: connection refused", "HTTP proxy
-  // 127.0.0.1:8888 refused CONNECT to 127.0.0.1:1883: 403 Access violation"), or empty when
-  // the proxy opened the tunnel and the failure lies beyond it.
+  // 127.0.0.1:8888 refused CONNECT to 127.0.0.1:1883: 403 Access violation"); when the proxy
+  // opened the tunnel, that TLS failed beyond it (over TLS) or nothing (plain MQTT).
   std::string diagnose_failure(std::chrono::milliseconds timeout) const;
+
+  // Waits (at most `timeout`) until the relay, if any, has passed on everything paho wrote before
+  // closing its connection. Bytes paho writes go to the kernel and survive the process; bytes
+  // in the relay do not, and the CLI ends with std::_Exit right after disconnecting.
+  void flush(std::chrono::milliseconds timeout) const {
+    if (relay_) relay_->flush(timeout);
+  }
 
   const Socks5Relay* relay() const noexcept { return relay_.get(); }
 
@@ -40,6 +47,7 @@ class ProxyRoute {
   ProxyOptions proxy_;
   std::string target_host_;
   std::uint16_t target_port_ = 0;
+  bool tls_ = false;
   std::unique_ptr<Socks5Relay> relay_;
   std::string paho_proxy_;
 };

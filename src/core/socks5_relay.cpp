@@ -29,6 +29,7 @@
 #include <arpa/inet.h>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -155,6 +156,10 @@ class Socks5Relay::Impl {
     std::lock_guard lock(mutex_);
     return last_error_;
   }
+  bool flush(std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mutex_);
+    return sending_changed_.wait_for(lock, timeout, [&] { return sending_ == 0; });
+  }
 
  private:
   void listen_on_loopback() {
@@ -169,6 +174,15 @@ class Socks5Relay::Impl {
       throw Error(ErrorCategory::runtime,
                   "relay: cannot listen on 127.0.0.1: " + detail::describe_errno(errno));
     port_ = ntohs(address.sin_port);
+  }
+
+  // Counts tunnels whose client side may still have bytes for the target (see flush()).
+  void sending(int change) {
+    {
+      std::lock_guard lock(mutex_);
+      sending_ = static_cast<std::size_t>(static_cast<long long>(sending_) + change);
+    }
+    sending_changed_.notify_all();
   }
 
   void record(std::string error) {
@@ -234,8 +248,14 @@ class Socks5Relay::Impl {
       detail::send_all(client, failed_reply, deadline, wake_.get());
       return Fd();
     }
-    // One write: paho reads the 12-byte status, then discards only what already arrived.
-    detail::send_all(client, connected_reply, deadline, wake_.get());
+    sending(+1);  // before paho can send anything flush() must wait for; pump() takes it back
+    try {
+      // One write: paho reads the 12-byte status, then discards only what already arrived.
+      detail::send_all(client, connected_reply, deadline, wake_.get());
+    } catch (...) {
+      sending(-1);
+      throw;
+    }
     record("");
     ++tunnels_opened_;
     return upstream;
@@ -266,7 +286,17 @@ class Socks5Relay::Impl {
     Direction up;    // client -> upstream
     Direction down;  // upstream -> client
     std::optional<Deadline> draining;
+    struct SendingGuard {  // leaves the flush() count once, when `up` is done or we give up
+      Impl& relay;
+      bool counted = true;
+      void done() {
+        if (counted) relay.sending(-1);
+        counted = false;
+      }
+      ~SendingGuard() { done(); }
+    } guard{*this};
     while (!(up.shut && down.shut) && !(draining && up.shut)) {
+      if (up.shut) guard.done();
       const short client_events = interest(up, down);
       const short upstream_events = interest(down, up);
       pollfd fds[3] = {{draining ? -1 : wake_.get(), POLLIN, 0},
@@ -292,6 +322,8 @@ class Socks5Relay::Impl {
   Fd wake_;
   std::uint16_t port_ = 0;
   mutable std::mutex mutex_;
+  mutable std::condition_variable sending_changed_;
+  std::size_t sending_ = 0;
   std::string last_error_;
   std::atomic<std::size_t> tunnels_opened_{0};
   std::thread thread_;  // last: starts once everything above exists
@@ -306,5 +338,6 @@ Socks5Relay::~Socks5Relay() = default;
 std::uint16_t Socks5Relay::port() const noexcept { return impl_->port(); }
 std::string Socks5Relay::last_error() const { return impl_->last_error(); }
 std::size_t Socks5Relay::tunnels_opened() const noexcept { return impl_->tunnels_opened(); }
+bool Socks5Relay::flush(std::chrono::milliseconds timeout) const { return impl_->flush(timeout); }
 
 }  // namespace mqtk

@@ -3,6 +3,7 @@
 // carries every tunnel to one fixed target through a SOCKS5 proxy (RFC 1928, RFC 1929 auth), or
 // directly when proxy.kind is ProxyKind::none. See socks5_relay.cpp for why it exists.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -34,6 +35,10 @@ class Socks5Relay {
 
   // Tunnels opened so far (for tests and -d output).
   std::size_t tunnels_opened() const noexcept;
+
+  // Waits until every tunnel has passed on all its client sent and the client has closed, or
+  // `timeout` passed; true when nothing is left in flight towards the target.
+  bool flush(std::chrono::milliseconds timeout) const;
 
  private:
   class Impl;

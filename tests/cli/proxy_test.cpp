@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,36 @@ TEST_CASE("HTTP CONNECT through tinyproxy, for mqtt:// and mqtts://, with and wi
       joined(at("127.0.0.1", broker.port()),
              {"--proxy", "http://127.0.0.1:" + std::to_string(auth_proxy.port())}),
       {"http://127.0.0.1:" + std::to_string(auth_proxy.port()), "requires authentication"});
+}
+
+TEST_CASE("through a relay nothing paho wrote is lost when mqtk pub exits right after it") {
+  // mqtk ends with std::_Exit after disconnecting: bytes still inside the in-process relay
+  // (a QoS 0 PUBLISH, the DISCONNECT) would die with it; disconnect() must wait for them.
+  BrokerFixture broker;
+  std::optional<DanteProxy> dante;
+  if (!dante_unavailable()) dante.emplace();
+  const std::string dead_proxy = "http_proxy=http://127.0.0.1:" + std::to_string(free_port());
+  std::vector<std::string> ids;
+  for (int batch = 0; batch < 10; ++batch) {
+    std::vector<ChildProcess> pubs;
+    for (int i = 0; i < 10; ++i) {
+      const std::string id = unique_id("quick");
+      ids.push_back(id);
+      std::vector<std::string> argv{"env", dead_proxy, mqtk_binary_path(), "pub", "-i", id,
+                                    "-t", "proxy/quick", "-m", id};
+      argv = joined(argv, at("127.0.0.1", broker.port()));
+      if (dante && i % 2 == 1) argv = joined(argv, {"--proxy", dante->url()});
+      pubs.emplace_back(argv);
+    }
+    for (ChildProcess& pub : pubs) {
+      const ProcessResult result = pub.wait(20s);
+      CHECK_MESSAGE(result.ok(), describe(result));
+    }
+  }
+  for (const std::string& id : ids) {
+    CHECK_MESSAGE(wait_for_log_count(broker, "Received PUBLISH from " + id + " ", 1, 5s), id);
+    CHECK_MESSAGE(wait_for_log_count(broker, "Received DISCONNECT from " + id + "\n", 1, 5s), id);
+  }
 }
 
 TEST_CASE("a proxy that refuses the broker's port: exit 3 naming the proxy and its reason") {

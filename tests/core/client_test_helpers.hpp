@@ -282,7 +282,8 @@ inline std::vector<std::string> mosquitto_args(const char* program, std::uint16_
 
 inline ProcessResult mosquitto_pub(std::uint16_t port, std::vector<std::string> extra,
                                    std::string_view stdin_data = {}) {
-  return run_process(mosquitto_args("mosquitto_pub", port, std::move(extra)), stdin_data, kDeadline);
+  return run_process(mosquitto_args("mosquitto_pub", port, std::move(extra)), stdin_data,
+                     kDeadline);
 }
 
 // mosquitto_sub in the background, subscribed (its SUBACK logged by the broker) on return.

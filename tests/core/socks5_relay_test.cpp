@@ -291,6 +291,7 @@ TEST_CASE("TLS through SOCKS5 checks the broker's certificate against the broker
   const auto wrong_ca = connect_failure(tls_options("localhost", broker.wrong_ca_file()));
   REQUIRE(wrong_ca.has_value());
   CHECK(wrong_ca->category == ErrorCategory::connect);
+  CHECK(contains(wrong_ca->message, "TLS handshake with the broker failed"));
 
   // Through a plain port forward paho would check 127.0.0.1, which the certificate names.
   if (const auto alias = loopback_alias()) {
