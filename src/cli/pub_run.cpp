@@ -206,8 +206,10 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
     }
   } else {
     std::vector<Message> recorded;  // --loop replays from memory
-    std::optional<std::chrono::system_clock::time_point> first_capture;
-    Clock::time_point first_wall;
+    // The capture's first received_at and when it was replayed; unset until then.
+    bool timing_started = false;
+    std::chrono::system_clock::time_point first_capture{};
+    Clock::time_point first_wall{};
     bool replaying = false;
     std::size_t replay_index = 0;
     for (;;) {
@@ -245,17 +247,18 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
         if (input.woken()) break;
         if (replay_index == recorded.size()) {
           replay_index = 0;
-          first_capture.reset();
+          timing_started = false;
         }
         next = recorded[replay_index++];
       }
       if (o.replay_timing && next->received_at) {
-        if (!first_capture) {
-          first_capture = next->received_at;
+        if (!timing_started) {
+          timing_started = true;
+          first_capture = *next->received_at;
           first_wall = Clock::now();
         } else {
           const auto offset = std::chrono::duration_cast<milliseconds>(
-              (*next->received_at - *first_capture) / o.speed);
+              (*next->received_at - first_capture) / o.speed);
           const auto due = first_wall + offset;
           const auto wait = std::chrono::duration_cast<milliseconds>(due - Clock::now());
           if (wait.count() > 0 && !input.sleep_for(wait)) break;

@@ -129,7 +129,10 @@ void Client::Impl::on_publish_done(const mqtt::token& token, bool succeeded) {
                                 "'" + pending.message.topic + "': " + describe_reason_code(reason),
                                 reason});
       worker_wakeup_.notify_all();
-    } else if (options_.reconnect.enabled && state_ != State::closing && state_ != State::closed) {
+    } else if (options_.reconnect.enabled && pending.message.qos > 0 &&
+               state_ != State::closing && state_ != State::closed) {
+      // QoS>0 is at least once: sent again after the reconnect. QoS 0 is at most once: a
+      // message cut off by the connection loss fails instead of being repeated.
       buffered_.insert(std::move(node));  // the key keeps its original place in the order
     } else {
       pending.promise.set_exception(std::make_exception_ptr(Error(

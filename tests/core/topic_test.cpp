@@ -287,9 +287,13 @@ TEST_CASE("the 65535-byte limit (1.5.4)") {
   CHECK(topic_name_problem(std::string(65535, 'a')) == "");
   CHECK(topic_name_problem(std::string(65536, 'a')) == "topic is 65536 bytes, the limit is 65535");
   CHECK(topic_name_problem(std::string(70000, 'a')) == "topic is 70000 bytes, the limit is 65535");
-  CHECK(topic_filter_problem(std::string(65533, 'a') + "/#") == "");
-  CHECK(topic_filter_problem(std::string(65534, 'a') + "/#") ==
-        "topic filter is 65536 bytes, the limit is 65535");
+  // Built with append, not operator+: GCC 12 warns falsely (-Warray-bounds) on the latter.
+  std::string longest_filter(65533, 'a');
+  longest_filter.append("/#");
+  CHECK(topic_filter_problem(longest_filter) == "");
+  std::string too_long_filter(65534, 'a');
+  too_long_filter.append("/#");
+  CHECK(topic_filter_problem(too_long_filter) == "topic filter is 65536 bytes, the limit is 65535");
   // The limit counts bytes, not characters: 21845 three-byte euro signs are 65535 bytes.
   std::string euros;
   for (int i = 0; i < 21845; ++i) euros += "\xE2\x82\xAC";
