@@ -25,7 +25,16 @@ client.on('connect', () => {
   const rl = readline.createInterface({ input: process.stdin });
   let pending = 0, done = false;
   const finish = () => { if (done && pending === 0) client.end(); };
-  rl.on('line', (line) => { pending++; client.publish(topic, line, { qos: Number(qos) }, () => { pending--; finish(); }); });
+  // A window like mqtk's: stop reading while 1000 publishes are unacknowledged (or unwritten).
+  rl.on('line', (line) => {
+    pending++;
+    if (pending >= 1000) rl.pause();
+    client.publish(topic, line, { qos: Number(qos) }, () => {
+      pending--;
+      if (pending < 500) rl.resume();
+      finish();
+    });
+  });
   rl.on('close', () => { done = true; finish(); });
 });
 JS
