@@ -118,22 +118,6 @@ struct SpawnAttributes {
 
 }  // namespace
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) reset(other.release());
-  return *this;
-}
-
-int UniqueFd::release() noexcept {
-  const int fd = fd_;
-  fd_ = -1;
-  return fd;
-}
-
-void UniqueFd::reset(int fd) noexcept {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
-
 TempDir::TempDir(std::string_view prefix) {
   std::string pattern =
       (std::filesystem::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();

@@ -11,27 +11,12 @@
 #include <sys/types.h>
 #include <vector>
 
+#include "core/socket_io.hpp"
+
 namespace mqtk::test {
 
-// An owned file descriptor, closed on destruction.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-
-  int get() const noexcept { return fd_; }
-  explicit operator bool() const noexcept { return fd_ >= 0; }
-  int release() noexcept;
-  void reset(int fd = -1) noexcept;
-
- private:
-  int fd_ = -1;
-};
+// An owned file descriptor, closed on destruction: the core's own.
+using UniqueFd = mqtk::detail::Fd;
 
 // A fresh directory under the system temp dir, removed with its contents on destruction.
 class TempDir {
