@@ -61,53 +61,78 @@ EnvironmentLookup process_environment() {
   };
 }
 
-void add_connection_flags(CLI::App& app, ConnectionFlags& f) {
+void add_connection_flags(CLI::App& app, ConnectionFlags& f, const FlagSpelling& spelling) {
+  // "-h,--host" as given, or respelled: "--from-host" (prefix, no short letters) or "--host"
+  // (its letter omitted). "!--no-reconnect" keeps its "!" in front of the prefixed name.
+  auto spelled = [&spelling](std::string_view names) {
+    std::string out;
+    std::size_t start = 0;
+    while (start <= names.size()) {
+      std::size_t comma = names.find(',', start);
+      std::string_view name = names.substr(start, comma == std::string_view::npos ? names.npos : comma - start);
+      bool negated = !name.empty() && name.front() == '!';
+      if (negated) name.remove_prefix(1);
+      bool is_short = name.size() == 2 && name[0] == '-' && name[1] != '-';
+      bool keep = is_short ? spelling.prefix.empty() && spelling.omit_short.find(name[1]) == std::string::npos
+                           : true;
+      if (keep) {
+        if (!out.empty()) out += ',';
+        if (negated) out += '!';
+        out += is_short ? std::string(name) : "--" + spelling.prefix + std::string(name.substr(2));
+      }
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    return out;
+  };
+  auto grouped = [&spelling](const char* group) { return spelling.group_prefix + group; };
+
   const char* broker = "Broker";
-  app.add_option("-h,--host", f.host, "Broker host name or address (default: localhost, or $MQTK_HOST)")->group(broker);
-  app.add_option("-p,--port", f.port, "Broker port (default: 1883, 8883 with TLS, or $MQTK_PORT)")->group(broker);
-  app.add_option("-L,--url", f.url, "Broker URL mqtt[s]://[user[:pass]@]host[:port]/topic or ws[s]://host[:port]/path")->group(broker);
-  app.add_option("-V,--protocol-version", f.protocol_version, "MQTT version: mqttv31, mqttv311 (default) or mqttv5 (also 3.1, 3.1.1, 5)")->group(broker);
-  app.add_option("-i,--id", f.id, "Client id (default: <prefix>-<random>)")->group(broker);
-  app.add_option("-I,--id-prefix", f.id_prefix, "Prefix for the generated client id (default: mqtk)")->group(broker);
-  app.add_option("-k,--keepalive", f.keepalive, "Keepalive in seconds, 5..65535 (default: 60)")->group(broker);
-  app.add_flag("-c,--disable-clean-session", f.disable_clean_session, "Persistent session: keep subscriptions and queued messages while away (needs -i)")->group(broker);
-  app.add_option("-x,--session-expiry-interval", f.session_expiry, "v5 session expiry in seconds (default with -c: never)")->group(broker);
-  app.add_option("--connect-timeout", f.connect_timeout_s, "Seconds to wait for CONNACK (default: 10)")->group(broker);
-  app.add_option("-D,--property", f.properties, "v5 property: COMMAND NAME VALUE (user-property: COMMAND user-property KEY VALUE)")->expected(3, 4)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->group(broker);
-  app.add_option("--ws-header", f.ws_headers, "Extra websocket HTTP header 'Name: value' (repeatable)")->group(broker);
-  app.add_option("--proxy", f.proxy, "Proxy URL: http://, socks5:// or socks5h://[user:pass@]host:port (or $MQTK_PROXY; $http_proxy is ignored)")->group(broker);
+  app.add_option(spelled("-h,--host"), f.host, "Broker host name or address (default: localhost, or $MQTK_HOST)")->group(grouped(broker));
+  app.add_option(spelled("-p,--port"), f.port, "Broker port (default: 1883, 8883 with TLS, or $MQTK_PORT)")->group(grouped(broker));
+  app.add_option(spelled("-L,--url"), f.url, "Broker URL mqtt[s]://[user[:pass]@]host[:port]/topic or ws[s]://host[:port]/path")->group(grouped(broker));
+  app.add_option(spelled("-V,--protocol-version"), f.protocol_version, "MQTT version: mqttv31, mqttv311 (default) or mqttv5 (also 3.1, 3.1.1, 5)")->group(grouped(broker));
+  app.add_option(spelled("-i,--id"), f.id, "Client id (default: <prefix>-<random>)")->group(grouped(broker));
+  app.add_option(spelled("-I,--id-prefix"), f.id_prefix, "Prefix for the generated client id (default: mqtk)")->group(grouped(broker));
+  app.add_option(spelled("-k,--keepalive"), f.keepalive, "Keepalive in seconds, 5..65535 (default: 60)")->group(grouped(broker));
+  app.add_flag(spelled("-c,--disable-clean-session"), f.disable_clean_session, "Persistent session: keep subscriptions and queued messages while away (needs -i)")->group(grouped(broker));
+  app.add_option(spelled("-x,--session-expiry-interval"), f.session_expiry, "v5 session expiry in seconds (default with -c: never)")->group(grouped(broker));
+  app.add_option(spelled("--connect-timeout"), f.connect_timeout_s, "Seconds to wait for CONNACK (default: 10)")->group(grouped(broker));
+  app.add_option(spelled("-D,--property"), f.properties, "v5 property: COMMAND NAME VALUE (user-property: COMMAND user-property KEY VALUE)")->expected(3, 4)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->group(grouped(broker));
+  app.add_option(spelled("--ws-header"), f.ws_headers, "Extra websocket HTTP header 'Name: value' (repeatable)")->group(grouped(broker));
+  app.add_option(spelled("--proxy"), f.proxy, "Proxy URL: http://, socks5:// or socks5h://[user:pass@]host:port (or $MQTK_PROXY; $http_proxy is ignored)")->group(grouped(broker));
 
   const char* auth = "Authentication";
-  app.add_option("-u,--username", f.username, "User name (or $MQTK_USERNAME)")->group(auth);
-  app.add_option("-P,--pw", f.password, "Password; '-' prompts on the terminal (or $MQTK_PASSWORD, --password-file)")->group(auth);
-  app.add_option("--password-file", f.password_file, "Read the password from the first line of FILE")->group(auth);
+  app.add_option(spelled("-u,--username"), f.username, "User name (or $MQTK_USERNAME)")->group(grouped(auth));
+  app.add_option(spelled("-P,--pw"), f.password, "Password; '-' prompts on the terminal (or $MQTK_PASSWORD, --password-file)")->group(grouped(auth));
+  app.add_option(spelled("--password-file"), f.password_file, "Read the password from the first line of FILE")->group(grouped(auth));
 
   const char* will = "Will";
-  app.add_option("--will-topic", f.will_topic, "Topic of the will message")->group(will);
-  app.add_option("--will-payload", f.will_payload, "Payload of the will message")->group(will);
-  app.add_option("--will-qos", f.will_qos, "QoS of the will message (0, 1, 2)")->group(will);
-  app.add_flag("--will-retain", f.will_retain, "Retain the will message")->group(will);
+  app.add_option(spelled("--will-topic"), f.will_topic, "Topic of the will message")->group(grouped(will));
+  app.add_option(spelled("--will-payload"), f.will_payload, "Payload of the will message")->group(grouped(will));
+  app.add_option(spelled("--will-qos"), f.will_qos, "QoS of the will message (0, 1, 2)")->group(grouped(will));
+  app.add_flag(spelled("--will-retain"), f.will_retain, "Retain the will message")->group(grouped(will));
 
   const char* tls = "TLS";
-  app.add_option("--cafile", f.cafile, "CA certificates (PEM) to verify the broker; enables TLS")->check(CLI::ExistingFile)->group(tls);
-  app.add_option("--capath", f.capath, "Directory of hashed CA certificates; enables TLS")->check(CLI::ExistingDirectory)->group(tls);
-  app.add_option("--cert", f.cert, "Client certificate (PEM)")->check(CLI::ExistingFile)->group(tls);
-  app.add_option("--key", f.key, "Client private key (PEM)")->check(CLI::ExistingFile)->group(tls);
-  app.add_option("--key-password", f.key_password, "Password of an encrypted --key")->group(tls);
-  app.add_flag("--insecure", f.insecure, "Do not verify the broker's certificate chain and host name")->group(tls);
-  app.add_flag("--tls-use-os-certs", f.tls_use_os_certs, "Verify the broker against the system's CA store; enables TLS")->group(tls);
-  app.add_option("--tls-alpn", f.tls_alpn, "TLS ALPN protocol, e.g. mqtt")->group(tls);
-  app.add_option("--tls-version", f.tls_version, "tlsv1.3, tlsv1.2 or tlsv1.1 (default: negotiate)")->check(CLI::IsMember({"tlsv1.3", "tlsv1.2", "tlsv1.1"}))->group(tls);
-  app.add_option("--ciphers", f.ciphers, "OpenSSL cipher list")->group(tls);
+  app.add_option(spelled("--cafile"), f.cafile, "CA certificates (PEM) to verify the broker; enables TLS")->check(CLI::ExistingFile)->group(grouped(tls));
+  app.add_option(spelled("--capath"), f.capath, "Directory of hashed CA certificates; enables TLS")->check(CLI::ExistingDirectory)->group(grouped(tls));
+  app.add_option(spelled("--cert"), f.cert, "Client certificate (PEM)")->check(CLI::ExistingFile)->group(grouped(tls));
+  app.add_option(spelled("--key"), f.key, "Client private key (PEM)")->check(CLI::ExistingFile)->group(grouped(tls));
+  app.add_option(spelled("--key-password"), f.key_password, "Password of an encrypted --key")->group(grouped(tls));
+  app.add_flag(spelled("--insecure"), f.insecure, "Do not verify the broker's certificate chain and host name")->group(grouped(tls));
+  app.add_flag(spelled("--tls-use-os-certs"), f.tls_use_os_certs, "Verify the broker against the system's CA store; enables TLS")->group(grouped(tls));
+  app.add_option(spelled("--tls-alpn"), f.tls_alpn, "TLS ALPN protocol, e.g. mqtt")->group(grouped(tls));
+  app.add_option(spelled("--tls-version"), f.tls_version, "tlsv1.3, tlsv1.2 or tlsv1.1 (default: negotiate)")->check(CLI::IsMember({"tlsv1.3", "tlsv1.2", "tlsv1.1"}))->group(grouped(tls));
+  app.add_option(spelled("--ciphers"), f.ciphers, "OpenSSL cipher list")->group(grouped(tls));
 
   const char* reconnect = "Reconnect";
   // Fix: add_flag() bound to a std::optional<bool> runs its callback for the default as well
   // (CLI11 2.1.2 run_callback_for_default), so `reconnect` was always set, to false, and an
   // unbounded `mqtk sub` never reconnected. A flag function runs only when the flag is given.
-  app.add_flag_function("--reconnect,!--no-reconnect", [&f](std::int64_t count) { f.reconnect = count > 0; },
-                        "Reconnect with backoff after the connection is lost")->group(reconnect);
-  app.add_option("--reconnect-min", f.reconnect_min_s, "First reconnect delay in seconds (default: 1)")->group(reconnect);
-  app.add_option("--reconnect-max", f.reconnect_max_s, "Longest reconnect delay in seconds (default: 30)")->group(reconnect);
+  app.add_flag_function(spelled("--reconnect,!--no-reconnect"), [&f](std::int64_t count) { f.reconnect = count > 0; },
+                        "Reconnect with backoff after the connection is lost")->group(grouped(reconnect));
+  app.add_option(spelled("--reconnect-min"), f.reconnect_min_s, "First reconnect delay in seconds (default: 1)")->group(grouped(reconnect));
+  app.add_option(spelled("--reconnect-max"), f.reconnect_max_s, "Longest reconnect delay in seconds (default: 30)")->group(grouped(reconnect));
 }
 
 ResolvedConnection resolve_client_options(const ConnectionFlags& f, const EnvironmentLookup& env) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/property_flags.hpp"
@@ -58,8 +59,17 @@ struct ConnectionFlags {
   std::optional<double> reconnect_max_s;
 };
 
-// Registers the shared flags on `app` (help group "Connection", "TLS", "Will", ...).
-void add_connection_flags(CLI::App& app, ConnectionFlags& flags);
+// How the shared flags are spelled on one command: `mqtk bridge` registers them twice, as
+// --from-host/--to-host ...; `mqtk bench` keeps the long names but gives some letters
+// (-c, -i, -I, -L) the meanings emqtt-bench gives them.
+struct FlagSpelling {
+  std::string prefix;        // "from-": --from-host, --from-cafile ...; no short letters then
+  std::string omit_short;    // letters not registered, e.g. "ciIL" (the long names still are)
+  std::string group_prefix;  // prepended to the help groups, e.g. "From "
+};
+
+// Registers the shared flags on `app` (help group "Broker", "TLS", "Will", ...).
+void add_connection_flags(CLI::App& app, ConnectionFlags& flags, const FlagSpelling& spelling = {});
 
 using EnvironmentLookup = std::function<std::optional<std::string>(const char* name)>;
 EnvironmentLookup process_environment();
