@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command.hpp"
+#include "cli/connection_config.hpp"
 #include "cli/logging.hpp"
 #include "core/library_info.hpp"
 
@@ -66,6 +67,9 @@ int run(int argc, char** argv) {
     configure_logging(logging);
     for (Command& command : commands)
       if (command.app->parsed()) return to_int(command.run(context));
+  } catch (const ConfigPrintout& printout) {
+    out.write(printout.text());
+    return to_int(ExitCode::ok);
   } catch (const Error& e) {
     print_error(e.what());
     return to_int(exit_code_for(e.category()));
