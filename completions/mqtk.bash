@@ -56,6 +56,7 @@ _mqtk_cmd_conn() {
     --tls-alpn) return ;;
     --tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
     --ciphers) return ;;
+    --profile) return ;;
     --reconnect-min) return ;;
     --reconnect-max) return ;;
     --log-level) _mqtk_words 'trace debug info warn error off'; return ;;
@@ -66,8 +67,9 @@ _mqtk_cmd_conn() {
      --proxy -u --username -P --pw --password-file --will-topic
      --will-payload --will-qos --will-retain --cafile --capath --cert --key
      --key-password --insecure --tls-use-os-certs --tls-alpn --tls-version
-     --ciphers --reconnect --no-reconnect --reconnect-min --reconnect-max
-     --json --version -d --debug --quiet --log-level'
+     --ciphers --profile --print-config --reconnect --no-reconnect
+     --reconnect-min --reconnect-max --json --version -d --debug --quiet
+     --log-level'
 }
 
 _mqtk_cmd_sub() {
@@ -98,6 +100,7 @@ _mqtk_cmd_sub() {
     --tls-alpn) return ;;
     --tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
     --ciphers) return ;;
+    --profile) return ;;
     --reconnect-min) return ;;
     --reconnect-max) return ;;
     -t|--topic) return ;;
@@ -121,13 +124,14 @@ _mqtk_cmd_sub() {
      --proxy -u --username -P --pw --password-file --will-topic
      --will-payload --will-qos --will-retain --cafile --capath --cert --key
      --key-password --insecure --tls-use-os-certs --tls-alpn --tls-version
-     --ciphers --reconnect --no-reconnect --reconnect-min --reconnect-max -t
-     --topic -T --filter-out -U --unsubscribe -q --qos --nl --no-local --rap
-     --retain-as-published --retain-handling --no-dedupe -C --count -W
-     --timeout -E --exit-after-subscribe --until --retained-only -v
-     --verbose -N --no-newline -F --json --pretty -R --no-retained
-     --remove-retained --queue --priority --max-queued --overflow --version
-     -d --debug --quiet --log-level'
+     --ciphers --profile --print-config --reconnect --no-reconnect
+     --reconnect-min --reconnect-max -t --topic -T --filter-out -U
+     --unsubscribe -q --qos --nl --no-local --rap --retain-as-published
+     --retain-handling --no-dedupe -C --count -W --timeout -E
+     --exit-after-subscribe --until --retained-only -v --verbose -N
+     --no-newline -F --json --pretty -R --no-retained --remove-retained
+     --queue --priority --max-queued --overflow --version -d --debug --quiet
+     --log-level'
 }
 
 _mqtk_cmd_pub() {
@@ -158,6 +162,7 @@ _mqtk_cmd_pub() {
     --tls-alpn) return ;;
     --tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
     --ciphers) return ;;
+    --profile) return ;;
     --reconnect-min) return ;;
     --reconnect-max) return ;;
     -m|--message) return ;;
@@ -179,11 +184,12 @@ _mqtk_cmd_pub() {
      --proxy -u --username -P --pw --password-file --will-topic
      --will-payload --will-qos --will-retain --cafile --capath --cert --key
      --key-password --insecure --tls-use-os-certs --tls-alpn --tls-version
-     --ciphers --reconnect --no-reconnect --reconnect-min --reconnect-max -m
-     --message -f --file -s --stdin-file -l --stdin-line --jsonl -n
-     --null-message --size --format --validate-json -t --topic -q --qos -r
-     --retain --repeat --repeat-delay --ack-timeout --replay-timing --speed
-     --loop --on-error --version -d --debug --quiet --log-level'
+     --ciphers --profile --print-config --reconnect --no-reconnect
+     --reconnect-min --reconnect-max -m --message -f --file -s --stdin-file
+     -l --stdin-line --jsonl -n --null-message --size --format
+     --validate-json -t --topic -q --qos -r --retain --repeat --repeat-delay
+     --ack-timeout --replay-timing --speed --loop --on-error --version -d
+     --debug --quiet --log-level'
 }
 
 _mqtk_cmd_rr() {
@@ -214,6 +220,7 @@ _mqtk_cmd_rr() {
     --tls-alpn) return ;;
     --tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
     --ciphers) return ;;
+    --profile) return ;;
     --reconnect-min) return ;;
     --reconnect-max) return ;;
     -m|--message) return ;;
@@ -235,11 +242,12 @@ _mqtk_cmd_rr() {
      --proxy -u --username -P --pw --password-file --will-topic
      --will-payload --will-qos --will-retain --cafile --capath --cert --key
      --key-password --insecure --tls-use-os-certs --tls-alpn --tls-version
-     --ciphers --reconnect --no-reconnect --reconnect-min --reconnect-max -m
-     --message -f --file -s --stdin-file -n --null-message --size --format
-     --validate-json -t --topic -e --response-topic -q --qos -C --count -W
-     --timeout --correlation-data -v --verbose -N --no-newline -F --json
-     --pretty --version -d --debug --quiet --log-level'
+     --ciphers --profile --print-config --reconnect --no-reconnect
+     --reconnect-min --reconnect-max -m --message -f --file -s --stdin-file
+     -n --null-message --size --format --validate-json -t --topic -e
+     --response-topic -q --qos -C --count -W --timeout --correlation-data -v
+     --verbose -N --no-newline -F --json --pretty --version -d --debug
+     --quiet --log-level'
 }
 
 _mqtk() {
