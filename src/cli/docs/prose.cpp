@@ -25,14 +25,14 @@ documented in each command's page. Values left unset come from the environment (
 ENVIRONMENT), then from the configuration files (see FILES), then from the defaults.)";
   prose.sections = {
       {"FILES",
-       R"(* `$XDG_CONFIG_HOME/mqtk/config.json` :: mqtk's settings (default
+       R"(* $XDG_CONFIG_HOME/mqtk/config.json :: mqtk's settings (default
   `~/.config/mqtk/config.json`): a JSON object with up to three sections, each mapping a
   connection flag's long name to its value: `defaults` for every command, `commands` with one
   section per command (`"sub": {...}`), and named `profiles` chosen with `--profile NAME` or
   `MQTK_PROFILE`. Paths may start with `~/`; `"password"` stands for `--pw`; a flag is `true`
   or `false`; a repeatable flag takes an array.
 
-* `$XDG_CONFIG_HOME/mosquitto_sub`, `mosquitto_pub`, `mosquitto_rr` :: mosquitto's own option
+* $XDG_CONFIG_HOME/mosquitto_sub, mosquitto_pub, mosquitto_rr :: mosquitto's own option
   files (default under `~/.config`), read for `mqtk sub`, `pub` and `rr` when config.json has no
   `commands` section for the command: one option per line, as on the command line. Only the
   connection options are taken; other lines are reported and skipped.
@@ -52,8 +52,9 @@ shows each effective value and where it came from, never a password:
     mqtk sub --profile prod -t 'alerts/#' --print-config)"},
       {"SHELL COMPLETION",
        R"(Completions for bash, zsh and fish, and these pages, are generated from the command-line
-definition by the hidden command `mqtk generate bash|zsh|fish` (to standard output) and
-`mqtk generate man DIR`, so they always list the flags of the binary that wrote them.
+definition by the hidden command `mqtk completions bash|zsh|fish` (to standard output; also
+spelled `mqtk generate`) and `mqtk generate man DIR`, so they always list the flags of the
+binary that wrote them. Installed packages put them where the shells look already.
 
 - bash: copy `completions/mqtk.bash` to `/usr/share/bash-completion/completions/mqtk`,
   or source it from `~/.bashrc`.
