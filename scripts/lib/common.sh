@@ -5,7 +5,7 @@ MQTK_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libpaho-mqttpp-dev libpaho-mqtt-dev libcli11-dev nlohmann-json3-dev libspdlog-dev doctest-dev libssl-dev
   mosquitto mosquitto-clients openssl socat jq bash-completion groff-base
-  tinyproxy dante-server
+  tinyproxy dante-server dpkg-dev
 )
 
 ensure_packages() {
