@@ -24,32 +24,6 @@ Every command takes the same connection flags (broker, authentication, will, TLS
 documented in each command's page. Values left unset come from the environment (see
 ENVIRONMENT), then from the configuration files (see FILES), then from the defaults.)";
   prose.sections = {
-      {"FILES",
-       R"(* $XDG_CONFIG_HOME/mqtk/config.json :: mqtk's settings (default
-  `~/.config/mqtk/config.json`): a JSON object with up to three sections, each mapping a
-  connection flag's long name to its value: `defaults` for every command, `commands` with one
-  section per command (`"sub": {...}`), and named `profiles` chosen with `--profile NAME` or
-  `MQTK_PROFILE`. Paths may start with `~/`; `"password"` stands for `--pw`; a flag is `true`
-  or `false`; a repeatable flag takes an array.
-
-* $XDG_CONFIG_HOME/mosquitto_sub, mosquitto_pub, mosquitto_rr :: mosquitto's own option
-  files (default under `~/.config`), read for `mqtk sub`, `pub` and `rr` when config.json has no
-  `commands` section for the command: one option per line, as on the command line. Only the
-  connection options are taken; other lines are reported and skipped.
-
-A value comes from the first of: the command line, the environment, the profile, the command's
-section (or mosquitto's file), the defaults section, the built-in default. `--print-config`
-shows each effective value and where it came from, never a password:
-
-    {
-      "defaults": {"host": "broker.lan", "protocol-version": "5"},
-      "commands": {"sub": {"keepalive": 30}},
-      "profiles": {
-        "prod": {"host": "mqtt.example.com", "port": 8883, "cafile": "~/certs/ca.pem",
-                 "username": "ops", "password-file": "~/.config/mqtk/prod.pw"}
-      }
-    }
-    mqtk sub --profile prod -t 'alerts/#' --print-config)"},
       {"SHELL COMPLETION",
        R"(Completions for bash, zsh and fish, and these pages, are generated from the command-line
 definition by the hidden command `mqtk completions bash|zsh|fish` (to standard output; also
@@ -210,6 +184,34 @@ std::vector<ExitStatusDoc> exit_statuses() {
       {ExitCode::interrupted, "SIGINT interrupted unfinished work."},
       {ExitCode::terminated, "SIGTERM interrupted unfinished work."},
   };
+}
+
+std::string_view files_text() {
+  return R"(* $XDG_CONFIG_HOME/mqtk/config.json :: mqtk's settings (default
+  `~/.config/mqtk/config.json`): a JSON object with up to three sections, each mapping a
+  connection flag's long name to its value: `defaults` for every command, `commands` with one
+  section per command (`"sub": {...}`), and named `profiles` chosen with `--profile NAME` or
+  `MQTK_PROFILE`. Paths may start with `~/`; `"password"` stands for `--pw`; a flag is `true`
+  or `false`; a repeatable flag takes an array.
+
+* $XDG_CONFIG_HOME/mosquitto_sub, mosquitto_pub, mosquitto_rr :: mosquitto's own option
+  files (default under `~/.config`), read for `mqtk sub`, `pub` and `rr` when config.json has no
+  `commands` section for the command: one option per line, as on the command line. Only the
+  connection options are taken; other lines are reported and skipped.
+
+A value comes from the first of: the command line, the environment, the profile, the command's
+section (or mosquitto's file), the defaults section, the built-in default. `--print-config`
+shows each effective value and where it came from, never a password:
+
+    {
+      "defaults": {"host": "broker.lan", "protocol-version": "5"},
+      "commands": {"sub": {"keepalive": 30}},
+      "profiles": {
+        "prod": {"host": "mqtt.example.com", "port": 8883, "cafile": "~/certs/ca.pem",
+                 "username": "ops", "password-file": "~/.config/mqtk/prod.pw"}
+      }
+    }
+    mqtk sub --profile prod -t 'alerts/#' --print-config)";
 }
 
 std::vector<EnvironmentDoc> environment_variables() {
