@@ -77,13 +77,15 @@ class SourceTracker {
     auto it = layer_of_.find(name);
     return it != layer_of_.end() && it->second != layer;
   }
-  // Settings that only make sense together come from one place: a profile's host does not
-  // join the command line's -L, nor a defaults password the profile's user name.
+  // Settings that only make sense together come from one place: a profile's host or user does
+  // not join the command line's -L, nor a defaults password the profile's user name.
   bool blocked(const std::string& name, int layer) const {
     auto other = [&](const char* related) { return set_by_other_layer(related, layer); };
     if (set_by_other_layer(name, layer)) return true;
     if (name == "url") return other("host") || other("port");
-    if (name == "host" || name == "port") return other("url");
+    // A URL names the broker and may carry credentials: it comes with neither a host nor a
+    // user from elsewhere.
+    if (name == "host" || name == "port" || name == "username") return other("url");
     if (name == "pw" || name == "password-file")
       return other("pw") || other("password-file") || other("username") || other("url");
     if (name == "id") return other("id-prefix");
@@ -156,7 +158,8 @@ ConfiguredFlags apply_configuration(const ConnectionFlags& given, const Environm
       {"host", "MQTK_HOST"}, {"port", "MQTK_PORT"}, {"username", "MQTK_USERNAME"},
       {"pw", "MQTK_PASSWORD"}, {"proxy", "MQTK_PROXY"}};
   for (const auto& [name, variable] : variables) {
-    const bool given_by_url = given.url && std::string_view(name) != "proxy";
+    // -L names the broker, so MQTK_HOST and MQTK_PORT do not count then (resolve ignores them).
+    const bool given_by_url = given.url && (std::string_view(name) == "host" || std::string_view(name) == "port");
     if (!configured.sources.contains(name) && !given_by_url && environment(variable))
       tracker.record(name, SourceTracker::environment, std::string("environment ") + variable);
   }

@@ -150,6 +150,8 @@ TEST_CASE("settings that belong together come from one place") {
   auto resolved = resolve_client_options(url_flag, home.environment());
   CHECK(resolved.client.broker.host == "flag.lan");  // not "-L cannot be combined with -h"
   CHECK(resolved.client.broker.port == 1000);
+  CHECK_FALSE(resolved.client.username.has_value());  // nor the defaults' user and password
+  CHECK_FALSE(resolved.client.password.has_value());
 
   ConnectionFlags url_profile = flags_for("sub");
   url_profile.profile = "url";
