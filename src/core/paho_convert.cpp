@@ -259,8 +259,12 @@ std::string describe_connect_failure(int return_code, int reason_code, ProtocolV
   // (0x84). Name the v5 reason too, since that is what the user asked for.
   if (version == ProtocolVersion::v5 && return_code >= 1 && return_code <= 5) {
     constexpr int v5_equivalent[] = {0, 0x84, 0x85, 0x88, 0x86, 0x87};
-    std::string text = where + "connection refused by broker: " + describe_connack_v3(return_code) +
-                       ", " + describe_reason_code(v5_equivalent[return_code]) + " in MQTT 5";
+    const int reason = v5_equivalent[return_code];
+    char code[8];
+    std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(reason));
+    std::string text = where + "connection refused by broker: " + reason_code_name(reason) +
+                       " (CONNACK " + std::to_string(return_code) + ", reason " + code +
+                       " in MQTT 5)";
     if (return_code == 1) text += "; the broker speaks only MQTT 3.1.1 or older";
     return text;
   }
