@@ -24,30 +24,34 @@ bool skip_without_aedes() {
   return reason.has_value();
 }
 
+// ARGS with the broker's -h and -p after COMMAND, for run_mqtk.
 std::vector<std::string> with_broker(const AedesFixture& broker, const char* command,
-                                     std::vector<std::string> args) {
+                                     const std::vector<std::string>& args) {
   std::vector<std::string> argv{command, "-h", broker.host(), "-p", std::to_string(broker.port())};
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }
 
-// Starts `mqtk sub -i ID ARGS...` and waits until aedes has registered `filters` more
-// subscriptions for ID, so what is published next reaches it.
-ChildProcess start_sub(const AedesFixture& broker, const std::string& id,
-                       std::vector<std::string> args, std::size_t filters = 1) {
-  const std::string subscribed = "subscribed " + id + " ";
-  const std::size_t before = [&] {
-    std::size_t count = 0;
-    const std::string text = broker.log();
-    for (auto at = text.find(subscribed); at != std::string::npos; at = text.find(subscribed, at + 1))
-      ++count;
-    return count;
-  }();
-  args.insert(args.begin(), {"-i", id});
-  std::vector<std::string> argv = with_broker(broker, "sub", args);
+// The same with the binary first, for ChildProcess.
+std::vector<std::string> mqtk_argv(const AedesFixture& broker, const char* command,
+                                   const std::vector<std::string>& args) {
+  std::vector<std::string> argv = with_broker(broker, command, args);
   argv.insert(argv.begin(), mqtk_binary_path());
-  ChildProcess child(argv);
-  if (!broker.wait_for_log(subscribed, before + filters)) {
+  return argv;
+}
+
+// Starts `mqtk sub -i ID ARGS...` and waits until aedes has registered one more subscription
+// for ID, so what is published next reaches it.
+ChildProcess start_sub(const AedesFixture& broker, const std::string& id,
+                       std::vector<std::string> args) {
+  const std::string subscribed = "subscribed " + id + " ";
+  std::size_t before = 0;
+  const std::string log = broker.log();
+  for (auto at = log.find(subscribed); at != std::string::npos; at = log.find(subscribed, at + 1))
+    ++before;
+  args.insert(args.begin(), {"-i", id});
+  ChildProcess child(mqtk_argv(broker, "sub", args));
+  if (!broker.wait_for_log(subscribed, before + 1)) {
     const ProcessResult early = child.wait(1s);
     FAIL("mqtk sub did not subscribe: " << describe(early) << "\n--- aedes log ---\n"
                                         << broker.log());
@@ -55,9 +59,9 @@ ChildProcess start_sub(const AedesFixture& broker, const std::string& id,
   return child;
 }
 
-void publish(const AedesFixture& broker, std::vector<std::string> args,
+void publish(const AedesFixture& broker, const std::vector<std::string>& args,
              std::string_view stdin_data = {}) {
-  const ProcessResult result = run_mqtk(with_broker(broker, "pub", std::move(args)), stdin_data);
+  const ProcessResult result = run_mqtk(with_broker(broker, "pub", args), stdin_data);
   REQUIRE_MESSAGE(result.ok(), "mqtk pub failed: " << describe(result));
 }
 
@@ -70,7 +74,8 @@ TEST_CASE("aedes: pub -m, -f and -l at QoS 0, 1 and 2 reach sub -v -C in order")
   const auto file = dir.write_file("payload.bin", std::string("file\0body\r\n", 11));
   for (const std::string qos : {"0", "1", "2"}) {
     CAPTURE(qos);
-    ChildProcess sub = start_sub(broker, "aedes-sub-q" + qos, {"-t", "q/#", "-q", "2", "-v", "-C", "5"});
+    ChildProcess sub =
+        start_sub(broker, "aedes-sub-q" + qos, {"-t", "q/#", "-q", "2", "-v", "-C", "5"});
     publish(broker, {"-t", "q/m", "-q", qos, "-m", "message " + qos});
     publish(broker, {"-t", "q/f", "-q", qos, "-f", file.string()});
     publish(broker, {"-t", "q/l", "-q", qos, "-l"}, "one\ntwo\nthree without newline");
@@ -86,7 +91,8 @@ TEST_CASE("aedes: --json shows a retained message to a later subscriber, then a 
   if (skip_without_aedes()) return;
   AedesFixture broker;
   publish(broker, {"-t", "j/state", "-q", "1", "-r", "-m", R"({"state":"on","n":[1,2]})"});
-  ChildProcess sub = start_sub(broker, "aedes-json", {"-t", "j/#", "-q", "1", "--json", "-C", "2"});
+  ChildProcess sub =
+      start_sub(broker, "aedes-json", {"-t", "j/#", "-q", "1", "--json", "-C", "2"});
   publish(broker, {"-t", "j/live", "-q", "1", "-m", std::string("bin\xff", 4)});
   const ProcessResult result = sub.wait(20s);
   INFO(describe(result));
@@ -116,11 +122,7 @@ TEST_CASE("aedes: a persistent session (-c -i) receives the QoS 1 messages sent 
   REQUIRE(broker.wait_for_log("disconnected " + id));
   publish(broker, {"-t", "s/queued", "-q", "1", "-l"}, "1\n2\n3\n");
   ChildProcess sub(
-      [&] {
-        auto argv = with_broker(broker, "sub", {"-i", id, "-c", "-q", "1", "-t", "s/#", "-v", "-C", "3"});
-        argv.insert(argv.begin(), mqtk_binary_path());
-        return argv;
-      }());
+      mqtk_argv(broker, "sub", {"-i", id, "-c", "-q", "1", "-t", "s/#", "-v", "-C", "3"}));
   const ProcessResult result = sub.wait(20s);
   INFO(describe(result));
   CHECK(result.exit_code == 0);
@@ -130,7 +132,8 @@ TEST_CASE("aedes: a persistent session (-c -i) receives the QoS 1 messages sent 
 TEST_CASE("aedes: --until stops at the first message that matches") {
   if (skip_without_aedes()) return;
   AedesFixture broker;
-  ChildProcess sub = start_sub(broker, "aedes-until", {"-t", "jobs/#", "-q", "1", "-v", "--until", ".state=done"});
+  ChildProcess sub = start_sub(broker, "aedes-until",
+                               {"-t", "jobs/#", "-q", "1", "-v", "--until", ".state=done"});
   publish(broker, {"-t", "jobs/1", "-q", "1", "-m", R"({"state":"running"})"});
   publish(broker, {"-t", "jobs/1", "-q", "1", "-m", R"({"state":"done"})"});
   const ProcessResult result = sub.wait(20s);

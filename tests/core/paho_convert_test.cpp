@@ -28,5 +28,6 @@ TEST_CASE("refusals in the client's own protocol version keep their own codes") 
         "could not connect to mqtt://h: connection refused by broker: unacceptable protocol "
         "version (CONNACK 1)");
   CHECK(describe_connect_failure(0x87, 0, ProtocolVersion::v5, "mqtt://h", "", "") ==
-        "could not connect to mqtt://h: connection refused by broker: not authorized (reason 0x87)");
+        "could not connect to mqtt://h: connection refused by broker: not authorized "
+        "(reason 0x87)");
 }

@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (topic_problem.empty()) {
       const bool matched = filter.matches(topic_text);
       MQTK_FUZZ_CHECK(matched == mqtk::topic_matches(filter.match_filter(), topic_text));
-      if (!filter.has_wildcards()) MQTK_FUZZ_CHECK(matched == (filter.match_filter() == topic_text));
+      if (!filter.has_wildcards())
+        MQTK_FUZZ_CHECK(matched == (filter.match_filter() == topic_text));
     }
   } catch (const mqtk::UsageError&) {
   }
