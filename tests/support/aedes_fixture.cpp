@@ -27,8 +27,12 @@ std::size_t count_of(const std::string& text, std::string_view needle) {
 }  // namespace
 
 std::optional<std::string> AedesFixture::unavailable_reason() {
-  const ProcessResult node = run_process({"node", "--version"}, {}, std::chrono::seconds{10});
-  if (!node.ok()) return "node is not installed (apt-get install nodejs npm)";
+  const std::string no_node = "node is not installed (apt-get install nodejs npm)";
+  try {
+    if (!run_process({"node", "--version"}, {}, std::chrono::seconds{10}).ok()) return no_node;
+  } catch (const std::exception&) {  // not on PATH: run_process cannot start it
+    return no_node;
+  }
   if (!std::filesystem::exists(aedes_dir() / "node_modules" / "aedes" / "package.json"))
     return "aedes is not installed (scripts/test runs npm ci in tests/support/aedes)";
   return std::nullopt;
