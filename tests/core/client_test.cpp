@@ -650,8 +650,8 @@ TEST_CASE("destroying a Client whose connection died with a subscribe unsent is 
   Relay relay(broker.port());
   std::future<SubscribeResult> subscribed;
   {
+    EventLog events;  // declared first: it must outlive the client's threads
     Client client(options_for(relay.url(), "unsent"));
-    EventLog events;
     client.set_event_handler(events.handler());
     client.connect();
     broker.pause();
