@@ -1,5 +1,6 @@
 #include "core/bridge.hpp"
 
+#include <future>
 #include <thread>
 
 #include "core/bridge_forwarder.hpp"
@@ -66,9 +67,16 @@ class Bridge::Impl {
   }
 
   void start() {
-    // The destination first: nothing is read before it can be delivered.
-    to_.open(false);
-    from_.open(false);
+    // Both at once: paho.mqtt.c 1.3.12 makes a connect wait ~2 s while another client of the
+    // process is connected (paho.mqtt.c#1430), not while it is connecting too.
+    auto to_connected = std::async(std::launch::async, [this] { to_.open(false); });
+    try {
+      from_.open(false);
+    } catch (...) {
+      to_connected.wait();
+      throw;
+    }
+    to_connected.get();
     for (BridgeDirection direction : {BridgeDirection::forward, BridgeDirection::reverse}) {
       if (!has_rules(options_, direction)) continue;
       const bool forward = direction == BridgeDirection::forward;
