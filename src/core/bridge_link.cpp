@@ -30,7 +30,10 @@ void BridgeLink::open(bool retry) {
   ConnectResult connected;
   try {
     connected = client->connect();
-    if (!connected.session_present && !subscriptions_.empty()) client->subscribe(subscriptions_).get();
+    // One SUBSCRIBE per rule: the core sends the first one's subscription identifier for all
+    // filters of a call, and each rule needs its own.
+    if (!connected.session_present)
+      for (const Subscription& subscription : subscriptions_) client->subscribe({subscription}).get();
   } catch (const Error& e) {
     {
       std::lock_guard lock(mutex_);
