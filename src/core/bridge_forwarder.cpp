@@ -34,6 +34,20 @@ void BridgeForwarder::begin_drain(Clock::time_point deadline) {
   draining_ = true;
 }
 
+std::size_t BridgeForwarder::window() {
+  if (!window_) {
+    std::size_t size = std::max<std::size_t>(
+        (direction_ == BridgeDirection::forward ? options_.to : options_.from).max_inflight, 1);
+    if (auto destination = destination_.current(Clock::now())) {
+      if (auto granted = destination->connect_result(); granted && granted->receive_maximum)
+        size = std::min<std::size_t>(size, *granted->receive_maximum);
+      window_ = size;
+    }
+    return size;
+  }
+  return *window_;
+}
+
 std::size_t BridgeForwarder::held(const std::shared_ptr<Client>& source) const {
   return held_.size() + (source ? source->messages().size() : 0);
 }
@@ -49,12 +63,16 @@ void BridgeForwarder::run() {
       } else {
         pause_if_full();
       }
+      // A full window stays in the source's queue, where pause_if_full() sees it: publish()
+      // would block this thread, and the source would go on filling memory meanwhile.
+      const bool window_full = held_.size() >= window();
       std::optional<Message> message;
-      if (source_client_) message = source_client_->messages().pop_for(held_.empty() ? milliseconds(20) : milliseconds(0));
+      if (source_client_ && !window_full)
+        message = source_client_->messages().pop_for(held_.empty() ? milliseconds(20) : milliseconds(0));
       if (message) {
         forward(std::move(*message));
-        // Take what is already queued without waiting, settling acknowledgements as we go.
-        for (int batch = 0; batch < 256; ++batch) {
+        // Take what is already queued without waiting, while the window has room.
+        for (int batch = 0; batch < 256 && held_.size() < window(); ++batch) {
           message = source_client_->messages().try_pop();
           if (!message) break;
           forward(std::move(*message));
@@ -70,7 +88,7 @@ void BridgeForwarder::run() {
   } catch (const std::exception& e) {
     failure_ = e.what();
   }
-  undelivered_ = held(source_client_) + undelivered_lost_;
+  undelivered_ = held_.size() + undelivered_lost_;  // the queue is counted by backlog()
   counters_.in_flight[index_] = 0;
   finished_ = true;
 }
@@ -82,7 +100,9 @@ void BridgeForwarder::pause_if_full() {
     paused_ = true;
     ++counters_.pauses;
     source_.close(milliseconds(1000));
-  } else if (paused_ && now_held <= options_.max_queued / 2) {
+  } else if (paused_ && held_.empty() && source_client_ && source_client_->messages().size() == 0) {
+    // Only once the closed client's queue is empty: replacing it drops what it still holds,
+    // which paho has already acknowledged to the source broker.
     try {
       source_.open(true);
     } catch (const ConnectError&) {

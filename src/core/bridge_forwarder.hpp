@@ -8,6 +8,7 @@
 #include <deque>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ class BridgeForwarder {
   void pause_if_full();
   const Route* route_for(const Message& message) const;
   std::size_t held(const std::shared_ptr<Client>& source) const;
+  // Publishes awaiting acknowledgement at once: --max-inflight, lowered to the destination's
+  // receive maximum (learnt from its first CONNACK).
+  std::size_t window();
 
   BridgeDirection direction_;
   int index_;  // into the per-direction counters
@@ -60,6 +64,7 @@ class BridgeForwarder {
   std::deque<Held> held_;
   std::shared_ptr<Client> source_client_;  // also the closed one while paused: its queue drains
   bool paused_ = false;
+  std::optional<std::size_t> window_;
   std::uint64_t undelivered_lost_ = 0;  // no destination to publish to before the deadline
   std::string failure_;
   std::atomic<bool> draining_{false};
