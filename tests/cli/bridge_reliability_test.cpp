@@ -124,11 +124,18 @@ TEST_CASE("destination down: the bridge stops reading at --max-queued and its me
   REQUIRE(sub::wait_for_log_count(from, "Received DISCONNECT from mqtk-bridge-memory-from", 1));
   long rss_paused = 0;
   nlohmann::json stats;
-  for (int i = 0; i < 10; ++i) {  // a few status records while the destination stays down
+  // Status records queue up in the pipe: skip to those written after the pause, then sample a
+  // few more while the destination stays down.
+  int after_pause = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (after_pause < 5 && std::chrono::steady_clock::now() < deadline) {
     auto line = bridge.read_line(5s);
     REQUIRE(line.has_value());
     stats = nlohmann::json::parse(*line);
-    rss_paused = std::max(rss_paused, rss_kib(bridge.pid()));
+    if (stats.at("pauses").get<int>() >= 1) {
+      ++after_pause;
+      rss_paused = std::max(rss_paused, rss_kib(bridge.pid()));
+    }
   }
   MESSAGE("bridge RSS " << rss_before << " KiB at start, " << rss_paused << " KiB paused; held "
           << stats.at("in_flight") << ", pauses " << stats.at("pauses"));
