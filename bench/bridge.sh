@@ -3,7 +3,7 @@
 # counted at a destination broker, through `mqtk bridge` and, as the anchor, through mosquitto's
 # own bridge (a `connection` block in a third broker's config, pulling from the source), both set
 # up in the same run. Rate = delivered / (publisher start -> last message at the destination).
-# Usage: bench/bridge.sh [N] [runs]
+# Usage: bench/bridge.sh [N] [runs]   (BRIDGE_FLAGS='--max-inflight 1000' adds mqtk bridge flags)
 source "$(dirname "$0")/lib.sh"
 N=${1:-50000}
 RUNS=${2:-3}
@@ -32,7 +32,7 @@ wait_broker "$MQTK_DEST_PORT"
 wait_broker "$MOSQ_DEST_PORT"
 
 "$MQTK" bridge --from "mqtt://127.0.0.1:$BROKER_PORT" --to "mqtt://127.0.0.1:$MQTK_DEST_PORT" \
-  --name bench -t 'bench/mqtk0/#' -q 0 -t 'bench/mqtk1/#' -q 1 --quiet &
+  --name bench ${BRIDGE_FLAGS:-} -t 'bench/mqtk0/#' -q 0 -t 'bench/mqtk1/#' -q 1 --quiet &
 BRIDGE_PID=$!
 # Both bridges forward before anything is measured: a probe must come through each.
 for probe in "mqtk1 $MQTK_DEST_PORT" "mosq1 $MOSQ_DEST_PORT"; do
