@@ -1,4 +1,5 @@
-// Hand-written man page prose for mqtk(1), conn, pub and rr; sub's is in prose_sub.cpp.
+// Hand-written man page prose for mqtk(1), conn, pub and rr; sub's is in prose_sub.cpp, bridge's in
+// prose_bridge.cpp.
 // Markup: see prose.hpp.
 
 #include "cli/docs/prose.hpp"
@@ -6,6 +7,7 @@
 namespace mqtk::cli::docs {
 
 CommandProse sub_prose();  // prose_sub.cpp
+CommandProse bridge_prose();  // prose_bridge.cpp
 
 namespace {
 
@@ -158,6 +160,7 @@ CommandProse prose_for(std::string_view command, std::string_view summary) {
   if (command == "sub") return sub_prose();
   if (command == "pub") return pub_prose();
   if (command == "rr") return rr_prose();
+  if (command == "bridge") return bridge_prose();
   CommandProse prose;
   prose.description = summary;
   return prose;
