@@ -9,7 +9,7 @@
 
 #include "cli/command.hpp"
 #include "cli/logging.hpp"
-#include "core/library_info.hpp"
+#include <mqtk/library_info.hpp>
 
 namespace mqtk::cli {
 namespace {

@@ -8,9 +8,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "core/broker_url.hpp"
-#include "core/error.hpp"
-#include "core/topic.hpp"
+#include <mqtk/broker_url.hpp>
+#include <mqtk/error.hpp>
+#include <mqtk/topic.hpp>
 
 namespace mqtk::cli {
 namespace {

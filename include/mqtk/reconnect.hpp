@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <random>
 
-#include "core/client_options.hpp"
+#include <mqtk/client_options.hpp>
 
 namespace mqtk {
 

@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/broker_url.hpp"
-#include "core/message.hpp"
-#include "core/message_queue.hpp"
+#include <mqtk/broker_url.hpp>
+#include <mqtk/message.hpp>
+#include <mqtk/message_queue.hpp>
 
 namespace mqtk {
 

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "core/client_options.hpp"
-#include "core/message.hpp"
-#include "core/message_queue.hpp"
+#include <mqtk/client_options.hpp>
+#include <mqtk/message.hpp>
+#include <mqtk/message_queue.hpp>
 
 namespace mqtk {
 

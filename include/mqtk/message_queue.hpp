@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/message.hpp"
-#include "core/topic.hpp"
+#include <mqtk/message.hpp>
+#include <mqtk/topic.hpp>
 
 namespace mqtk {
 

@@ -7,9 +7,9 @@
 #include <memory>
 #include <vector>
 
-#include "core/message.hpp"
-#include "core/message_queue.hpp"
-#include "core/topic.hpp"
+#include <mqtk/message.hpp>
+#include <mqtk/message_queue.hpp>
+#include <mqtk/topic.hpp>
 
 namespace mqtk {
 
