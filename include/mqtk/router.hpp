@@ -1,8 +1,9 @@
 #pragma once
-// Filtered dispatch, like aiomqtt's filtered_messages: each route sends the messages whose
-// topic matches its filter to its own queue; a message that matches no route goes to the
-// default queue. A message matching several routes is delivered to each of them.
-// Thread-safety: add_route() before dispatching starts; dispatch() from any thread.
+/// @file
+/// Filtered dispatch, like aiomqtt's filtered_messages: each route sends the messages whose
+/// topic matches its filter to its own queue; a message that matches no route goes to the
+/// default queue. A message matching several routes is delivered to each of them.
+/// Thread-safety: add_route() before dispatching starts; dispatch() from any thread.
 
 #include <memory>
 #include <vector>
@@ -13,18 +14,19 @@
 
 namespace mqtk {
 
+/// Fans messages out to per-filter queues; consumers pop from the queues it hands out.
 class Router {
  public:
   explicit Router(QueueOptions default_queue_options = {});
 
-  // Returns the queue that receives messages matching `filter`.
+  /// Returns the queue that receives messages matching `filter`.
   std::shared_ptr<MessageQueue> add_route(const TopicFilter& filter, QueueOptions options = {});
   std::shared_ptr<MessageQueue> default_queue() const noexcept;
 
-  // Routes one message; returns how many route queues accepted it. 0 means it went to the
-  // default queue, or that every matching route's queue refused it (full or closed; see .cpp).
+  /// Routes one message; returns how many route queues accepted it. 0 means it went to the
+  /// default queue, or that every matching route's queue refused it (full or closed; see .cpp).
   std::size_t dispatch(const Message& message);
-  // Closes every queue so their consumers finish.
+  /// Closes every queue so their consumers finish.
   void close();
 
  private:
