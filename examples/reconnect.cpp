@@ -43,17 +43,6 @@ std::uint16_t dead_port(int argc, char** argv) {
   return static_cast<std::uint16_t>(port != nullptr ? std::stoi(port) : 1);
 }
 
-const char* category_name(mqtk::ErrorCategory category) {
-  switch (category) {
-    case mqtk::ErrorCategory::usage: return "usage";
-    case mqtk::ErrorCategory::connect: return "connect";
-    case mqtk::ErrorCategory::timeout: return "timeout";
-    case mqtk::ErrorCategory::protocol: return "protocol";
-    case mqtk::ErrorCategory::runtime: return "runtime";
-  }
-  return "unknown";
-}
-
 // The events one client reported, for the main thread to wait on.
 class EventLog {
  public:
@@ -89,7 +78,7 @@ void connect_to_nothing(mqtk::ClientOptions options) {
     client.connect();
     std::cout << "1. unexpectedly connected\n";
   } catch (const mqtk::Error& error) {
-    std::cout << "1. connect failed, category " << category_name(error.category()) << ": "
+    std::cout << "1. connect failed, category " << mqtk::to_string(error.category()) << ": "
               << error.what() << '\n';
   }
 }

@@ -13,6 +13,7 @@
 
 namespace mqtk {
 
+/// How the MQTT bytes travel: plain TCP, TLS, websockets, or websockets over TLS.
 enum class Transport { tcp, tls, websocket, websocket_tls };
 
 /// 1883, 8883, 80, 443.
@@ -20,6 +21,7 @@ std::uint16_t default_port(Transport transport) noexcept;
 /// "mqtt", "mqtts", "ws", "wss".
 std::string_view scheme_name(Transport transport) noexcept;
 
+/// Where the broker is, as parsed from a URL (or filled in field by field).
 struct BrokerUrl {
   Transport transport = Transport::tcp;
   std::string host{};         ///< without brackets for IPv6 literals

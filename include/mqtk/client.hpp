@@ -53,6 +53,7 @@ struct ConnectResult {
   std::vector<std::pair<std::string, std::string>> user_properties{};
 };
 
+/// Per-filter SUBSCRIBE options; the v5 ones are ignored on 3.1/3.1.1 connections.
 struct SubscribeOptions {
   int qos = 0;
   bool no_local = false;                  ///< v5
@@ -62,6 +63,7 @@ struct SubscribeOptions {
   std::vector<std::pair<std::string, std::string>> user_properties{};  ///< v5
 };
 
+/// One topic filter to subscribe to, with its options.
 struct Subscription {
   std::string filter{};  ///< validated before anything is sent
   SubscribeOptions options{};
@@ -78,6 +80,7 @@ struct PublishResult {
   std::optional<int> reason_code{};  ///< v5 PUBACK/PUBREC reason, when sent
 };
 
+/// What happened to the connection; see ClientEvent.
 enum class ClientEventKind {
   connected,           ///< (re)connected; detail says whether a session was present
   connection_lost,     ///< the network or the broker dropped the connection
@@ -89,6 +92,7 @@ enum class ClientEventKind {
   publish_dropped,     ///< a buffered publish was discarded (overflow or non-retryable error)
 };
 
+/// A connection event passed to the handler set with Client::set_event_handler().
 struct ClientEvent {
   ClientEventKind kind{};
   std::string detail{};

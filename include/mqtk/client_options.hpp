@@ -21,6 +21,7 @@
 
 namespace mqtk {
 
+/// The MQTT protocol version spoken with the broker.
 enum class ProtocolVersion { v31, v311, v5 };
 
 /// Accepts mosquitto's words and the short forms: mqttv31|31|3.1, mqttv311|311|3.1.1, mqttv5|5.
@@ -28,6 +29,7 @@ enum class ProtocolVersion { v31, v311, v5 };
 ProtocolVersion parse_protocol_version(std::string_view word);
 std::string_view to_string(ProtocolVersion version) noexcept;  ///< "3.1", "3.1.1", "5"
 
+/// The last-will message the broker publishes if the connection ends without DISCONNECT.
 struct Will {
   std::string topic{};
   std::string payload{};
@@ -51,6 +53,7 @@ struct TlsOptions {
   std::string ciphers{};           ///< OpenSSL cipher list
 };
 
+/// Which proxy protocol ProxyOptions uses; `none` connects directly.
 enum class ProxyKind { none, http, socks5 };
 
 /// A proxy between the client and the broker: HTTP CONNECT or SOCKS5 (RFC 1928/1929).

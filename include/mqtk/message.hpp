@@ -14,6 +14,7 @@
 
 namespace mqtk {
 
+/// MQTT 5 message properties; all empty on 3.1/3.1.1 connections.
 struct MessageProperties {
   std::optional<std::uint8_t> payload_format_indicator{};  ///< 1 = UTF-8 text
   std::optional<std::uint32_t> message_expiry_interval{};  ///< seconds
@@ -33,6 +34,7 @@ struct MessageProperties {
   friend bool operator==(const MessageProperties&, const MessageProperties&) = default;
 };
 
+/// An application message, incoming (from Client::messages()) or outgoing (to publish()).
 struct Message {
   std::string topic{};
   std::string payload{};  ///< raw bytes, may contain NUL

@@ -22,7 +22,9 @@
 
 namespace mqtk {
 
+/// The order a MessageQueue hands messages out in.
 enum class QueueOrder { fifo, lifo, priority };
+/// What push() does when a bounded MessageQueue is full.
 enum class OverflowPolicy { block, drop_oldest, drop_newest };
 
 /// How a MessageQueue orders and bounds its messages (aiomqtt's queue_type and max_queued).
