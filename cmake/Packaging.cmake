@@ -20,11 +20,7 @@ set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(CPACK_PACKAGE_NAME mqtk)
 set(CPACK_PACKAGE_VENDOR "the mqtk authors")
 set(CPACK_PACKAGE_CONTACT "mqtk maintainers <mqtk@users.noreply.github.com>")
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "MQTT toolkit for the shell: sub, pub, request/response, connection checks")
-string(CONCAT CPACK_PACKAGE_DESCRIPTION
-       "One binary for the jobs people use several MQTT tools for: mqtk sub and mqtk pub with "
-       "mosquitto_sub/mosquitto_pub's flags, JSON Lines output for jq, record and replay, MQTT 5 "
-       "request/response (mqtk rr) and connection checks (mqtk conn).")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "MQTT toolkit for the shell: sub, pub, request/response, bridge, bench, connection checks")
 set(CPACK_PACKAGE_HOMEPAGE_URL "https://github.com/mqtk/mqtk")
 set(CPACK_GENERATOR DEB)
 set(CPACK_STRIP_FILES ON)
@@ -35,4 +31,12 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 # libstdc++6), so it names the packages and minimum versions of the system it was built on.
 # It needs dpkg-dev (scripts/lib/common.sh installs it).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# The package is the tool: the library's headers, archive and CMake config (component
+# "library", cmake/InstallLibrary.cmake) stay out of it.
+set(CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR};mqtk;Unspecified;/")
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
+       "One binary for the jobs people use several MQTT tools for: mqtk sub and mqtk pub with "
+       "mosquitto_sub/mosquitto_pub's flags, JSON Lines output for jq, record and replay, MQTT 5 "
+       "request/response (mqtk rr), bridging two brokers (mqtk bridge), load tests (mqtk bench) "
+       "and connection checks (mqtk conn).")
 include(CPack)

@@ -10,7 +10,7 @@
 #include "cli/command.hpp"
 #include "cli/connection_config.hpp"
 #include "cli/logging.hpp"
-#include "core/library_info.hpp"
+#include <mqtk/library_info.hpp>
 
 namespace mqtk::cli {
 namespace {

@@ -12,7 +12,7 @@
 #include "cli/bridge_options.hpp"
 #include "cli/bridge_stats.hpp"
 #include "cli/command.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 namespace {

@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/mosquitto_options.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 namespace {

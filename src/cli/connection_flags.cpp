@@ -8,10 +8,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <mqtk/broker_url.hpp>
+#include <mqtk/error.hpp>
+#include <mqtk/topic.hpp>
+
 #include "cli/connection_config.hpp"
-#include "core/broker_url.hpp"
-#include "core/error.hpp"
-#include "core/topic.hpp"
 
 namespace mqtk::cli {
 namespace {

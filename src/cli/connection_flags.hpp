@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "cli/property_flags.hpp"
-#include "core/client_options.hpp"
+#include <mqtk/client_options.hpp>
 
 namespace CLI {
 class App;

@@ -5,7 +5,7 @@
 
 #include "core/bridge_forwarder.hpp"
 #include "core/bridge_link.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk {
 namespace {

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "core/bridge_rule.hpp"
-#include "core/client.hpp"
-#include "core/client_options.hpp"
+#include <mqtk/client.hpp>
+#include <mqtk/client_options.hpp>
 
 namespace mqtk {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::detail {
 namespace {

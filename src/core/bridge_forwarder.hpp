@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/bridge_link.hpp"
-#include "core/topic.hpp"
+#include <mqtk/topic.hpp>
 
 namespace mqtk::detail {
 

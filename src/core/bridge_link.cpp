@@ -1,6 +1,6 @@
 #include "core/bridge_link.hpp"
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::detail {
 

@@ -1,7 +1,7 @@
 #include "core/bridge_rule.hpp"
 
-#include "core/error.hpp"
-#include "core/topic.hpp"
+#include <mqtk/error.hpp>
+#include <mqtk/topic.hpp>
 
 namespace mqtk {
 namespace {

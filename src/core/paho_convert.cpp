@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <limits>
 
-#include "core/error.hpp"
-#include "core/reason_code.hpp"
+#include <mqtk/error.hpp>
+#include <mqtk/reason_code.hpp>
 
 namespace mqtk::detail {
 namespace {

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "cli/config_file.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 #include "support/process.hpp"
 
 using mqtk::UsageError;

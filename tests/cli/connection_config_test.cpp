@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/connection_config.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 #include "support/broker_fixture.hpp"
 #include "support/process.hpp"
 

@@ -8,7 +8,7 @@
 
 #include "cli/output/json_text.hpp"
 #include "cli/output/timestamp.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 using mqtk::Message;
 using mqtk::UsageError;

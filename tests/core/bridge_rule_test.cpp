@@ -4,7 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "core/bridge_rule.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 using mqtk::BridgeDirection;
 using mqtk::BridgeRule;

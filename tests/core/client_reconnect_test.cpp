@@ -3,7 +3,7 @@
 // drop (socat relay killed), publishes buffered while the broker is down, the initial-connect
 // retry loop, and the in-flight window under a 20,000-message burst. RELIABILITY-NOTES 2 and 3.
 
-#include "core/client.hpp"
+#include <mqtk/client.hpp>
 
 #include <doctest/doctest.h>
 
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/client_test_helpers.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 #include "support/broker_fixture.hpp"
 
 using namespace std::chrono_literals;

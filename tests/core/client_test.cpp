@@ -3,7 +3,7 @@
 // refusals, wills, and shutdown. TLS and websockets: client_tls_test.cpp; reconnect and
 // buffering: client_reconnect_test.cpp.
 
-#include "core/client.hpp"
+#include <mqtk/client.hpp>
 
 #include <doctest/doctest.h>
 
@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 #include "core/client_test_helpers.hpp"
 #include "support/broker_fixture.hpp"
 #include "support/free_port.hpp"

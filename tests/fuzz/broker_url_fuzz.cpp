@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/broker_url.hpp"
-#include "core/error.hpp"
+#include <mqtk/broker_url.hpp>
+#include <mqtk/error.hpp>
 #include "fuzz_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "cli/output/json_format.hpp"
-#include "core/error.hpp"
-#include "core/message.hpp"
+#include <mqtk/error.hpp>
+#include <mqtk/message.hpp>
 #include "fuzz_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "cli/output/template_format.hpp"
-#include "core/error.hpp"
-#include "core/message.hpp"
+#include <mqtk/error.hpp>
+#include <mqtk/message.hpp>
 
 namespace {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/error.hpp"
-#include "core/topic.hpp"
+#include <mqtk/error.hpp>
+#include <mqtk/topic.hpp>
 #include "fuzz_check.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

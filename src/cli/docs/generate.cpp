@@ -11,8 +11,8 @@
 
 #include "cli/command.hpp"
 #include "cli/docs/docs.hpp"
-#include "core/error.hpp"
-#include "core/library_info.hpp"
+#include <mqtk/error.hpp>
+#include <mqtk/library_info.hpp>
 
 namespace mqtk::cli {
 namespace {

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <optional>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 
