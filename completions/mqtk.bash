@@ -282,6 +282,7 @@ _mqtk_cmd_bridge() {
     --from-tls-alpn) return ;;
     --from-tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
     --from-ciphers) return ;;
+    --from-profile) return ;;
     --from-reconnect-min) return ;;
     --from-reconnect-max) return ;;
     --to-host) return ;;
@@ -310,6 +311,7 @@ _mqtk_cmd_bridge() {
     --to-tls-alpn) return ;;
     --to-tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
     --to-ciphers) return ;;
+    --to-profile) return ;;
     --to-reconnect-min) return ;;
     --to-reconnect-max) return ;;
     -t|--topic) return ;;
@@ -330,19 +332,19 @@ _mqtk_cmd_bridge() {
      --from-will-payload --from-will-qos --from-will-retain --from-cafile
      --from-capath --from-cert --from-key --from-key-password
      --from-insecure --from-tls-use-os-certs --from-tls-alpn
-     --from-tls-version --from-ciphers --from-reconnect --from-no-reconnect
-     --from-reconnect-min --from-reconnect-max --to-host --to-port --to-url
-     --to-protocol-version --to-id --to-id-prefix --to-keepalive
-     --to-disable-clean-session --to-session-expiry-interval
+     --from-tls-version --from-ciphers --from-profile --from-reconnect
+     --from-no-reconnect --from-reconnect-min --from-reconnect-max --to-host
+     --to-port --to-url --to-protocol-version --to-id --to-id-prefix
+     --to-keepalive --to-disable-clean-session --to-session-expiry-interval
      --to-connect-timeout --to-property --to-ws-header --to-proxy
      --to-username --to-pw --to-password-file --to-will-topic
      --to-will-payload --to-will-qos --to-will-retain --to-cafile
      --to-capath --to-cert --to-key --to-key-password --to-insecure
      --to-tls-use-os-certs --to-tls-alpn --to-tls-version --to-ciphers
-     --to-reconnect --to-no-reconnect --to-reconnect-min --to-reconnect-max
-     -t --topic --reverse -q --qos --remap --max-inflight --max-queued
-     --drain-timeout --stats --json-stats --version -d --debug --quiet
-     --log-level'
+     --to-profile --to-reconnect --to-no-reconnect --to-reconnect-min
+     --to-reconnect-max -t --topic --reverse -q --qos --remap --max-inflight
+     --max-queued --drain-timeout --stats --json-stats --version -d --debug
+     --quiet --log-level'
 }
 
 _mqtk() {
