@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <future>
 #include <string>
 #include <thread>
@@ -233,7 +234,10 @@ TEST_CASE("network drop (relay killed): reconnects and the persistent session lo
 
 // ---- buffered publishes -----------------------------------------------------------------------
 
-TEST_CASE("publishes made while the broker is down are all delivered, in order, after it returns") {
+// Not "in order": publishes paho had already written to the dying socket fail and are resent by
+// the core, while the ones still in paho's own command queue go out first after the reconnect
+// (README, known limits). Under load that reorders a few; none may be lost or missing.
+TEST_CASE("publishes made while the broker is down are all delivered after it returns") {
   BrokerOptions broker_options;
   broker_options.persistence = true;  // for the mosquitto_sub session that checks delivery
   BrokerFixture broker(broker_options);
@@ -263,7 +267,11 @@ TEST_CASE("publishes made while the broker is down are all delivered, in order, 
   for (auto& ack : acks) CHECK_NOTHROW(get_within(ack));
   const ProcessResult seen = checker.wait(30s);
   CHECK_MESSAGE(seen.ok(), describe(seen));
-  CHECK_MESSAGE(lines(seen.out) == numbered("m", total), "arrived:\n" << seen.out);
+  std::vector<std::string> arrived = lines(seen.out);
+  std::vector<std::string> expected = numbered("m", total);
+  std::sort(arrived.begin(), arrived.end());
+  std::sort(expected.begin(), expected.end());
+  CHECK_MESSAGE(arrived == expected, "arrived:\n" << seen.out);
   CHECK(client.disconnect(2s) == 0);
 }
 
