@@ -12,19 +12,6 @@ using namespace mqtk::test::bridge;
 
 namespace {
 
-// Resident set size of a running process in KiB (0 when gone).
-long rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string word;
-  while (status >> word)
-    if (word == "VmRSS:") {
-      long kib = 0;
-      status >> kib;
-      return kib;
-    }
-  return 0;
-}
-
 // Lines "<n> padding" for n in [first, last].
 std::string numbered(int first, int last, std::size_t width = 0) {
   std::string out;

@@ -32,19 +32,6 @@ std::string line_difference(const std::string& got, const std::string& expected)
   return got == expected ? "" : "a final newline differs";
 }
 
-// Resident set size of a running process in KiB (0 when gone).
-long rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string word;
-  while (status >> word)
-    if (word == "VmRSS:") {
-      long kib = 0;
-      status >> kib;
-      return kib;
-    }
-  return 0;
-}
-
 std::string publish_from(const std::string& id) { return "Received PUBLISH from " + id + " "; }
 
 }  // namespace

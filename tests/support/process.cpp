@@ -146,6 +146,18 @@ std::string read_file(const std::filesystem::path& path) {
   return contents.str();
 }
 
+long rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string word;
+  while (status >> word)
+    if (word == "VmRSS:") {
+      long kib = 0;
+      status >> kib;
+      return kib;
+    }
+  return 0;
+}
+
 std::string describe(const ProcessResult& result) {
   std::ostringstream text;
   if (result.timed_out) {

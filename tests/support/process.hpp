@@ -38,6 +38,9 @@ class TempDir {
 
 std::string read_file(const std::filesystem::path& path);  // "" when missing
 
+// Resident set size of a running process in KiB (0 when it is gone), for memory-bound tests.
+long rss_kib(pid_t pid);
+
 struct ProcessResult {
   int exit_code = -1;    // exit status, or -1 when the process died from a signal
   int term_signal = 0;   // the signal that ended it, or 0
