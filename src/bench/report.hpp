@@ -5,6 +5,7 @@
 // JSON (field names are the CLI contract; README "mqtk bench"):
 //   {"mqtk_bench_report":1, "mode":"pub", "label":"", "host":"", "broker":"",
 //    "clients":50, "connected":50, "qos":1, "size":64, "start_number":0, "parts":1,
+//    "subscribed":true,
 //    "started_at":"2026-11-26T12:00:00.000Z", "ended_at":"...",
 //    "duration_s":2.0, "warmup_s":0.0, "connect_duration_s":0.1,
 //    "sent":N, "acked":N, "received":N, "lost":0, "duplicates":0, "out_of_order":0,
@@ -42,6 +43,7 @@ struct BenchReport {
   std::uint64_t size = 0;          // payload bytes (-s)
   std::uint64_t start_number = 0;  // -n: the first client sequence number of this run
   std::uint64_t parts = 1;         // how many runs this report is made of (merge adds them up)
+  bool subscribed = false;         // the run received messages (sub, pub --subscribe)
 
   std::chrono::system_clock::time_point started_at{};  // run began (before warmup)
   std::chrono::system_clock::time_point ended_at{};
