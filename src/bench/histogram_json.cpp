@@ -6,6 +6,14 @@
 #include <nlohmann/json.hpp>
 
 namespace mqtk::bench {
+namespace {
+
+// Parsed text gives unsigned numbers; JSON built in memory may hold signed ones.
+bool is_whole(const nlohmann::ordered_json& value) {
+  return value.is_number_integer() && (value.is_number_unsigned() || value.get<std::int64_t>() >= 0);
+}
+
+}  // namespace
 
 nlohmann::ordered_json histogram_to_json(const LatencyHistogram& histogram) {
   nlohmann::ordered_json j;
@@ -33,7 +41,7 @@ LatencyHistogram histogram_from_json(const nlohmann::ordered_json& json) {
                                 std::to_string(LatencyHistogram::kSubBucketBits) + ")");
   auto number = [&](const char* key) {
     const auto it = json.find(key);
-    if (it == json.end() || !it->is_number_unsigned())
+    if (it == json.end() || !is_whole(*it))
       throw std::invalid_argument(std::string("histogram \"") + key +
                                   "\" is missing or not a whole number");
     return it->get<std::uint64_t>();
@@ -44,8 +52,8 @@ LatencyHistogram histogram_from_json(const nlohmann::ordered_json& json) {
   std::vector<LatencyHistogram::Bucket> buckets;
   buckets.reserve(buckets_it->size());
   for (const auto& pair : *buckets_it) {
-    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_unsigned() ||
-        !pair[1].is_number_unsigned())
+    if (!pair.is_array() || pair.size() != 2 || !is_whole(pair[0]) ||
+        !is_whole(pair[1]))
       throw std::invalid_argument("histogram bucket " + pair.dump() +
                                   " is not a pair [index, count]");
     auto index = pair[0].get<std::uint64_t>();

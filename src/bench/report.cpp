@@ -14,7 +14,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 using Clock = std::chrono::system_clock;
 
-double rounded(double value, double step) { return std::round(value / step) * step; }
+// Divides last so that e.g. 0.1 ms is the double nearest 0.1, as a reader parsing "0.1" gets.
+double rounded(double value, double scale) { return std::round(value * scale) / scale; }
 
 std::string iso8601_utc(Clock::time_point when) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
@@ -47,7 +48,7 @@ Json milliseconds(const LatencyHistogram& histogram, bool with_p999) {
   Json j;
   j["count"] = histogram.count();
   auto put = [&](const char* key, double us) {
-    j[key] = histogram.empty() ? Json(nullptr) : Json(rounded(us / 1000.0, 0.001));
+    j[key] = histogram.empty() ? Json(nullptr) : Json(rounded(us / 1000.0, 1000));
   };
   put("min", static_cast<double>(histogram.min()));
   put("mean", histogram.mean());
@@ -67,7 +68,8 @@ const Json& field(const Json& json, const char* key) {
 
 std::uint64_t whole(const Json& json, const char* key) {
   const Json& value = field(json, key);
-  if (!value.is_number_unsigned())
+  // Parsed text gives unsigned numbers; a report built in memory may hold signed ones (qos).
+  if (!value.is_number_integer() || value.get<std::int64_t>() < 0)
     throw ReportFormatError(std::string("bench report \"") + key + "\" is not a whole number: " +
                             value.dump());
   return value.get<std::uint64_t>();
@@ -125,9 +127,9 @@ nlohmann::ordered_json to_json(const BenchReport& report) {
   j["subscribed"] = report.subscribed;
   j["started_at"] = iso8601_utc(report.started_at);
   j["ended_at"] = iso8601_utc(report.ended_at);
-  j["duration_s"] = rounded(report.duration_s, 0.001);
-  j["warmup_s"] = rounded(report.warmup_s, 0.001);
-  j["connect_duration_s"] = rounded(report.connect_duration_s, 0.001);
+  j["duration_s"] = rounded(report.duration_s, 1000);
+  j["warmup_s"] = rounded(report.warmup_s, 1000);
+  j["connect_duration_s"] = rounded(report.connect_duration_s, 1000);
   j["sent"] = report.sent;
   j["acked"] = report.acked;
   j["received"] = report.received;
@@ -139,12 +141,12 @@ nlohmann::ordered_json to_json(const BenchReport& report) {
   for (const auto& [kind, count] : report.errors) j["errors"][kind] = count;
   j["errors_total"] = report.errors_total();
   Json& throughput = j["throughput"];
-  throughput["sent_per_s"] = rounded(report.per_second(report.sent), 0.01);
-  throughput["acked_per_s"] = rounded(report.per_second(report.acked), 0.01);
-  throughput["received_per_s"] = rounded(report.per_second(report.received), 0.01);
+  throughput["sent_per_s"] = rounded(report.per_second(report.sent), 100);
+  throughput["acked_per_s"] = rounded(report.per_second(report.acked), 100);
+  throughput["received_per_s"] = rounded(report.per_second(report.received), 100);
   throughput["connect_per_s"] =
       report.connect_duration_s > 0
-          ? rounded(static_cast<double>(report.connected) / report.connect_duration_s, 0.01)
+          ? rounded(static_cast<double>(report.connected) / report.connect_duration_s, 100)
           : 0.0;
   j["latency_ms"] = milliseconds(report.latency_us, true);
   j["connect_ms"] = milliseconds(report.connect_us, false);

@@ -29,6 +29,9 @@ std::string rate_text(double per_s) {
 }
 
 std::string fixed(double value, int decimals) {
+  // Round half away from zero first, as the JSON report does, so table and JSON agree.
+  double scale = std::pow(10.0, decimals);
+  value = std::round(value * scale) / scale;
   char text[64];
   std::snprintf(text, sizeof text, "%.*f", decimals, value);
   return text;

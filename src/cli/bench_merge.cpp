@@ -13,15 +13,8 @@
 #include "core/error.hpp"
 
 namespace mqtk::cli {
-namespace {
 
-struct BenchMergeOptions {
-  std::vector<std::string> files;
-  bool json = false;
-  bench::Gates gates;
-};
-
-ExitCode run_bench_merge(const BenchMergeOptions& o, CommandContext& context) {
+ExitCode run_bench_merge(const BenchMergeOptions& o, StdoutWriter& out) {
   std::vector<bench::BenchReport> reports;
   bench::BenchReport merged;
   try {
@@ -32,11 +25,9 @@ ExitCode run_bench_merge(const BenchMergeOptions& o, CommandContext& context) {
   } catch (const bench::ReportFormatError& e) {
     throw UsageError(e.what());
   }
-  context.out.write(o.json ? to_json(merged).dump() + "\n" : bench::format_summary(merged));
+  out.write(o.json ? to_json(merged).dump() + "\n" : bench::format_summary(merged));
   return report_gates(merged, o.gates) ? ExitCode::ok : ExitCode::runtime;
 }
-
-}  // namespace
 
 Command setup_bench_merge(CLI::App& bench_app) {
   auto o = std::make_shared<BenchMergeOptions>();
@@ -48,7 +39,7 @@ Command setup_bench_merge(CLI::App& bench_app) {
   app->add_flag("--json", o->json, "Print the merged report as one JSON object instead of the summary table")
       ->group("Output");
   add_gate_flags(*app, o->gates);
-  return {app, [o](CommandContext& context) { return run_bench_merge(*o, context); }};
+  return {app, [o](CommandContext& context) { return run_bench_merge(*o, context.out); }};
 }
 
 }  // namespace mqtk::cli
