@@ -31,7 +31,7 @@ void add_load_flags(CLI::App& app, BenchOptions& o) {
 void add_message_flags(CLI::App& app, BenchOptions& o, BenchMode mode) {
   const char* messages = "Messages";
   app.add_option("-t,--topic", o.topic, mode == BenchMode::sub
-      ? "Topic filter to subscribe to; %i, %c and %rand_N levels become '+' (default bench/%i -> bench/+)"
+      ? "Topic filter to subscribe to, %i and %c filled in per client as in bench pub (default bench/%i: client i subscribes bench/i)"
       : "Topic template: %i client sequence number, %c client id, %rand_N random 1..N per message (default bench/%i)")->group(messages);
   app.add_option("-q,--qos", o.qos, "QoS 0, 1 or 2 (default 0)")->check(CLI::Range(0, 2))->group(messages);
   app.add_option("--shared", o.shared_group, "Subscribe through $share/GROUP/ (no per-publisher loss check then: the group splits the streams)")->group(messages);
@@ -59,6 +59,12 @@ CLI::App* add_mode(CLI::App& bench, BenchMode mode, std::shared_ptr<BenchOptions
   options->mode = mode;
   CLI::App* app = bench.add_subcommand(name, description);
   add_connection_flags(*app, options->connection, FlagSpelling{"", "ciIL", ""});
+  // The shared flags the bench engine has no use for are taken out again, so --help shows only
+  // what works (and using one is CLI11's "not expected" usage error).
+  for (const char* name : {"--id", "--disable-clean-session", "--property", "--ws-header", "--proxy", "--will-topic",
+                           "--will-payload", "--will-qos", "--will-retain", "--tls-alpn", "--tls-version", "--ciphers",
+                           "--reconnect", "--reconnect-min", "--reconnect-max"})
+    app->remove_option(app->get_option(name));
   add_load_flags(*app, *options);
   if (mode != BenchMode::conn) add_message_flags(*app, *options, mode);
   add_output_flags(*app, *options);

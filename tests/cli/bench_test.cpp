@@ -169,7 +169,8 @@ TEST_CASE("usage errors exit 2 with one line naming the flag") {
       {{"bench", "pub", "-L", "ws://127.0.0.1:1/mqtt"}, "--limit"},
       {{"bench", "pub", "--url", "ws://127.0.0.1:1/mqtt"}, "websockets"},
       {{"bench", "pub", "--shared", "g"}, "--shared"},
-      {{"bench", "conn", "--id", "one"}, "--id-prefix"},
+      {{"bench", "conn", "--id", "one"}, "--id"},
+      {{"bench", "pub", "--proxy", "http://127.0.0.1:1"}, "--proxy"},
       {{"bench", "conn", "-c", "0"}, "--clients"},
   };
   for (const auto& [args, needle] : cases) {
