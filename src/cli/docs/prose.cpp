@@ -6,6 +6,7 @@
 namespace mqtk::cli::docs {
 
 CommandProse sub_prose();  // prose_sub.cpp
+CommandProse bench_prose();  // prose_bench.cpp
 
 namespace {
 
@@ -157,6 +158,7 @@ CommandProse prose_for(std::string_view command, std::string_view summary) {
   if (command == "sub") return sub_prose();
   if (command == "pub") return pub_prose();
   if (command == "rr") return rr_prose();
+  if (command == "bench") return bench_prose();
   CommandProse prose;
   prose.description = summary;
   return prose;
