@@ -112,6 +112,14 @@ const char* mode_name(BenchMode mode) {
   return mode == BenchMode::conn ? "conn" : mode == BenchMode::pub ? "pub" : "sub";
 }
 
+// Resident memory of this process (VmRSS), for the memory cost per client.
+std::uint64_t resident_kib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6));
+  return 0;
+}
+
 std::string host_name() {
   char name[256] = {};
   ::gethostname(name, sizeof name - 1);
@@ -137,6 +145,8 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
   bench::RunControl control;
   control.began = Clock::now();
   const auto started_at = std::chrono::system_clock::now();
+  const std::uint64_t rss_before = resident_kib();
+  std::uint64_t rss_connected = 0;
   std::vector<std::unique_ptr<bench::Worker>> workers;
   for (bench::WorkerPlan& plan : setup.workers)
     workers.push_back(std::make_unique<bench::Worker>(std::move(plan), setup.session, control));
@@ -166,6 +176,7 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
     if (!control.publish) {
       if (!totals.setup_done) continue;
       if (totals.ever_connected == 0) break;
+      rss_connected = resident_kib();
       control.publish_start = now;
       control.measure_from = now + warmup;
       control.measure_from_real_ns = bench::realtime_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(warmup).count();
@@ -259,7 +270,14 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
   if (options.shared_group && options.mode == BenchMode::pub && report.acked > report.received)
     report.lost = report.acked - report.received;
 
-  if (spdlog::get_level() < spdlog::level::err) std::fputs(bench::format_summary(report).c_str(), stderr);
+  if (spdlog::get_level() < spdlog::level::err) {
+    std::fputs(bench::format_summary(report).c_str(), stderr);
+    if (rss_connected > rss_before && totals.ever_connected > 0)
+      std::fprintf(stderr, "client memory: %.1f MiB resident for %llu connections (%.1f KiB each)\n",
+                   static_cast<double>(rss_connected - rss_before) / 1024.0,
+                   static_cast<unsigned long long>(totals.ever_connected),
+                   static_cast<double>(rss_connected - rss_before) / static_cast<double>(totals.ever_connected));
+  }
   if (options.json) context.out.write(bench::to_json(report).dump() + "\n");
 
   if (interrupted != 0) return interrupted == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
