@@ -16,6 +16,7 @@ constexpr std::size_t kMaxBufferedPerClient = 1u << 20;  // then a paced client 
 constexpr std::uint64_t kUnpacedBatch = 64;               // QoS 0 publishes per write, unpaced
 constexpr auto kHandoverInterval = std::chrono::milliseconds(50);
 constexpr auto kMaxWait = std::chrono::milliseconds(50);
+constexpr auto kMinPacedWait = std::chrono::microseconds(100);
 
 }  // namespace
 
@@ -84,7 +85,10 @@ void Worker::run() {
     flush_dirty();
 
     Clock::time_point wake = std::min(now + kMaxWait, next_housekeeping_);
-    if (publishing_ && schedule_.paced()) wake = std::min(wake, schedule_.next_due_time(due_));
+    // Paced: wake for the next due message, but at most every kMinPacedWait, so a high rate
+    // is sent in small batches (one write per client) instead of one wake-up per message.
+    if (publishing_ && schedule_.paced())
+      wake = std::min(wake, std::max(schedule_.next_due_time(due_), now + kMinPacedWait));
     if (next_to_open_ < slots_.size())
       wake = std::min(wake, control_.began + slots_[next_to_open_].plan.connect_offset);
     if (!runnable_.empty() && publishing_) wake = now;

@@ -154,7 +154,7 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
                options.clients, workers.size(), setup.broker, preflight.file_limit);
   for (auto& worker : workers) worker->start();
 
-  LiveOutput live(options, options.clients);
+  LiveOutput live(options, setup.connections);
   const auto warmup = std::chrono::duration_cast<Clock::duration>(Seconds(options.warmup_s));
   std::optional<Clock::time_point> measure_end;  // --duration's end, once measuring starts
   std::optional<Clock::time_point> stop_at;       // publishing stopped (pub) or the run ended
@@ -202,7 +202,10 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
     if (!drain_until) drain_until = now + std::chrono::duration_cast<Clock::duration>(Seconds(options.drain_s));
     const bool acks_in = totals.publishing_done;
     const bool all_received = !setup.receives || totals.counters.received >= totals.counters.sent;
-    if ((acks_in && all_received) || now >= *drain_until) break;
+    // QoS 0 may lose messages: once nothing has arrived for a second, nothing more will.
+    const bool receiving_stopped =
+        setup.receives && now - (control.began + std::chrono::nanoseconds(totals.last_receive_ns)) > std::chrono::seconds(1);
+    if ((acks_in && (all_received || receiving_stopped)) || now >= *drain_until) break;
   }
   control.stop_publishing = true;
   control.finish.store(true, std::memory_order_release);
