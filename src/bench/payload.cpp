@@ -63,7 +63,9 @@ std::int64_t realtime_ns() noexcept {
 
 std::uint64_t latency_us(const PayloadHeader& header, std::int64_t received_ns) noexcept {
   if (received_ns <= header.intended_send_ns) return 0;
-  return static_cast<std::uint64_t>(received_ns - header.intended_send_ns) / 1000;
+  // In unsigned arithmetic: a foreign or corrupt send time far in the past must not overflow.
+  return (static_cast<std::uint64_t>(received_ns) -
+          static_cast<std::uint64_t>(header.intended_send_ns)) / 1000;
 }
 
 }  // namespace mqtk::bench

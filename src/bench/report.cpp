@@ -69,7 +69,9 @@ const Json& field(const Json& json, const char* key) {
 std::uint64_t whole(const Json& json, const char* key) {
   const Json& value = field(json, key);
   // Parsed text gives unsigned numbers; a report built in memory may hold signed ones (qos).
-  if (!value.is_number_integer() || value.get<std::int64_t>() < 0)
+  bool whole_number = value.is_number_unsigned() ||
+                      (value.is_number_integer() && value.get<std::int64_t>() >= 0);
+  if (!whole_number)
     throw ReportFormatError(std::string("bench report \"") + key + "\" is not a whole number: " +
                             value.dump());
   return value.get<std::uint64_t>();

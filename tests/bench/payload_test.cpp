@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 using mqtk::bench::decode;
@@ -57,6 +58,8 @@ TEST_CASE("latency is the realtime difference in whole microseconds, never negat
   PayloadHeader header{1, 0, 1'000'000'000};
   CHECK(mqtk::bench::latency_us(header, 1'000'000'000 + 2'500'999) == 2500);
   CHECK(mqtk::bench::latency_us(header, 999'000'000) == 0);  // receiver's clock behind
+  PayloadHeader ancient{1, 0, INT64_MIN};  // corrupt: must not overflow
+  CHECK(mqtk::bench::latency_us(ancient, INT64_MAX) == UINT64_MAX / 1000);
   auto system_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();

@@ -129,6 +129,9 @@ TEST_CASE("a report survives its JSON, through text") {
   CHECK(back.latency_us == original.latency_us);
   CHECK(back.connect_us == original.connect_us);
   CHECK(to_json(back) == to_json(original));
+
+  original.sent = UINT64_MAX;  // beyond int64: still a whole number
+  CHECK(report_from_json(Json::parse(to_json(original).dump())).sent == UINT64_MAX);
 }
 
 TEST_CASE("JSON that is not a bench report is refused with the reason") {
