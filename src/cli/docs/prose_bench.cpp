@@ -1,6 +1,7 @@
 // Hand-written man page prose for `mqtk bench` (all its subcommands share one page, whose
 // OPTIONS list the union of their flags). Markup: see prose.hpp.
 #include "cli/docs/prose.hpp"
+#include "cli/docs/prose_bench_report.hpp"
 
 namespace mqtk::cli::docs {
 
@@ -57,6 +58,11 @@ Two hosts, one report:
     mqtk bench pub -n 0 -c 5000 --rate 5000 --duration 60 --json > a.json     # host a
     mqtk bench pub -n 5000 -c 5000 --rate 5000 --duration 60 --json > b.json  # host b
     mqtk bench merge a.json b.json)";
+  // The measuring half's sections, and `bench merge` (documented on this page too: a command
+  // with subcommands has one page).
+  prose.sections = bench_report_sections();
+  const CommandProse merge = bench_merge_prose();  // views of string literals
+  prose.sections.push_back({"BENCH MERGE", merge.description});
   prose.see_also = {"emqtt_bench(1)"};
   return prose;
 }
