@@ -145,6 +145,7 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
   bench::RunControl control;
   control.began = Clock::now();
   const auto started_at = std::chrono::system_clock::now();
+  LiveOutput live(options, setup.connections);  // may refuse --csv: before any thread starts
   const std::uint64_t rss_before = resident_kib();
   std::uint64_t rss_connected = 0;
   std::vector<std::unique_ptr<bench::Worker>> workers;
@@ -154,7 +155,6 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
                options.clients, workers.size(), setup.broker, preflight.file_limit);
   for (auto& worker : workers) worker->start();
 
-  LiveOutput live(options, setup.connections);
   const auto warmup = std::chrono::duration_cast<Clock::duration>(Seconds(options.warmup_s));
   std::optional<Clock::time_point> measure_end;  // --duration's end, once measuring starts
   std::optional<Clock::time_point> stop_at;       // publishing stopped (pub) or the run ended
@@ -285,6 +285,10 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
 
   if (interrupted != 0) return interrupted == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
   if (totals.ever_connected == 0) throw ConnectError("no client could connect: " + first_error);
+  if (const auto refused = report.errors.find("subscribe_refused"); refused != report.errors.end()) {
+    spdlog::error("{} subscription(s) refused; first error: {}", refused->second, first_error);
+    return ExitCode::runtime;
+  }
   if (report.connected < options.clients) {
     spdlog::error("{} of {} clients could not connect; first error: {}", options.clients - report.connected,
                   options.clients, first_error);

@@ -3,6 +3,7 @@
 // usage errors. Small numbers (tens of clients, about a second each) to stay in the CI budget.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include <nlohmann/json.hpp>
@@ -74,8 +75,10 @@ TEST_CASE("bench pub --subscribe at QoS 1: every message sent is acked and recei
 
 TEST_CASE("bench pub paced with --rate and --duration, QoS 2, MQTT 5") {
   BrokerFixture broker;
+  const mqtk::test::TempDir dir;
+  const std::string csv = (dir.path() / "run.csv").string();
   const auto result = run_mqtk(with_broker(broker, {"bench", "pub", "-c", "10", "-q", "2", "-V", "5", "--rate", "500",
-                                                    "--duration", "1", "--subscribe", "--json"}));
+                                                    "--duration", "1", "--subscribe", "--json", "--csv", csv}));
   REQUIRE_MESSAGE(result.exit_code == 0, describe(result));
   const auto report = parse_report(result);
   const auto sent = report["sent"].get<std::uint64_t>();
@@ -86,6 +89,10 @@ TEST_CASE("bench pub paced with --rate and --duration, QoS 2, MQTT 5") {
   CHECK(report["lost"] == 0);
   CHECK(report["duration_s"] == 1.0);
   check_latency_sane(report["latency_ms"]);
+  // --csv: the header, then one row per second of the run.
+  const std::string rows = mqtk::test::read_file(csv);
+  CHECK(rows.starts_with("elapsed_s,"));
+  CHECK(std::count(rows.begin(), rows.end(), '\n') >= 2);
 }
 
 TEST_CASE("bench conn connects every client and reports setup times") {
