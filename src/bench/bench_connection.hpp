@@ -99,6 +99,7 @@ class BenchConnection {
   bool ready() const noexcept { return state_ == State::ready; }
   bool window_open() const noexcept { return inflight_ < window_; }
   std::uint32_t inflight() const noexcept { return inflight_; }
+  std::uint32_t window() const noexcept { return window_; }
   bool has_output() const noexcept { return out_offset_ < out_.size(); }
   // The socket must be watched for writability (connect in progress, a blocked write, TLS).
   bool wants_writable() const noexcept;

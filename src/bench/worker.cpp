@@ -344,7 +344,10 @@ void Worker::on_acked(BenchConnection& connection, std::uint8_t reason) {
   if (slot.warmup_inflight > 0) --slot.warmup_inflight;
   else stats_.acked.fetch_add(1, std::memory_order_relaxed);
   stats_.last_ack_ns.store(since_began(Clock::now()), std::memory_order_relaxed);
-  if (publishing_) publish_due(slot, Clock::now());
+  // Unpaced, the window is refilled once half of it is free: one write for many publishes
+  // instead of one per acknowledgement.
+  if (publishing_ && (schedule_.paced() || connection.inflight() * 2 <= connection.window()))
+    publish_due(slot, Clock::now());
 }
 
 void Worker::on_closed(BenchConnection& connection, ErrorKind kind, const std::string& detail) {
