@@ -39,6 +39,10 @@ TlsContext::TlsContext(const TlsOptions& tls, std::string server_name)
     SSL_CTX_free(ctx_);
     throw UsageError("--cert: cannot load client certificate '" + tls.cert_file + "'");
   }
+  if (!tls.key_password.empty()) {
+    key_password_ = tls.key_password;
+    SSL_CTX_set_default_passwd_cb_userdata(ctx_, key_password_.data());
+  }
   if (!tls.key_file.empty() &&
       SSL_CTX_use_PrivateKey_file(ctx_, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
     SSL_CTX_free(ctx_);

@@ -30,6 +30,7 @@ class TlsContext {
  private:
   ssl_ctx_st* ctx_ = nullptr;
   std::string server_name_;
+  std::string key_password_;  // OpenSSL reads it through the default password callback
   bool verify_ = true;
 };
 
