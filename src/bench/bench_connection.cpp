@@ -32,6 +32,9 @@ bool BenchConnection::open(const SessionSettings& settings, Clock::time_point no
   in_.clear();
   out_.clear();
   out_offset_ = 0;
+  ws_in_.clear();
+  wire_.clear();
+  wire_offset_ = 0;
   write_blocked_ = false;
   tls_wants_write_ = false;
   tls_.reset();
@@ -99,6 +102,17 @@ void BenchConnection::continue_handshake(ConnectionEvents& events) {
 }
 
 void BenchConnection::start_session(ConnectionEvents& events) {
+  if (!settings_->websocket) return send_connect(events);
+  // A per-connection generator is enough here: the masks only need to vary, not to be secret
+  // (RFC 6455's unpredictability protects browsers from cache poisoning, not a load tool).
+  std::mt19937 random(slot_ * 2654435761u + static_cast<std::uint32_t>(opened_at_.time_since_epoch().count()));
+  wire_ += websocket_upgrade_request(settings_->websocket_host, settings_->websocket_port,
+                                     settings_->websocket_path, random);
+  state_ = State::websocket_upgrade;
+  flush(events);
+}
+
+void BenchConnection::send_connect(ConnectionEvents& events) {
   ConnectFields fields;
   fields.version = settings_->version;
   fields.client_id = client_id_;
@@ -145,18 +159,60 @@ void BenchConnection::handle_readable(ConnectionEvents& events, std::span<char> 
       return fail(events, ErrorKind::connection_lost,
                   tls_ ? tls_->error_text() : std::string("read: ") + std::strerror(errno));
     const std::string_view data(scratch.data(), result.bytes);
-    if (in_.empty()) {
-      const std::size_t used = process(events, data);
-      if (used == std::string_view::npos) return;
-      in_.assign(data.substr(used));
-    } else {
-      in_.append(data);
-      const std::size_t used = process(events, in_);
-      if (used == std::string_view::npos) return;
-      in_.erase(0, used);
+    if (settings_->websocket) {
+      std::string stream;
+      if (!unwrap_websocket(events, data, stream) || !consume(events, stream)) return;
+    } else if (!consume(events, data)) {
+      return;
     }
     if (!tls_ && result.bytes < scratch.size()) return;  // TLS may hold more records
   }
+}
+
+bool BenchConnection::consume(ConnectionEvents& events, std::string_view data) {
+  if (data.empty()) return true;
+  if (in_.empty()) {
+    const std::size_t used = process(events, data);
+    if (used == std::string_view::npos) return false;
+    in_.assign(data.substr(used));
+  } else {
+    in_.append(data);
+    const std::size_t used = process(events, in_);
+    if (used == std::string_view::npos) return false;
+    in_.erase(0, used);
+  }
+  return true;
+}
+
+bool BenchConnection::unwrap_websocket(ConnectionEvents& events, std::string_view data, std::string& stream) {
+  ws_in_.append(data);
+  if (state_ == State::websocket_upgrade) {
+    const std::size_t size = websocket_response_size(ws_in_);
+    if (size == 0) {
+      if (ws_in_.size() > 16384) fail(events, ErrorKind::connect_failed, "websocket upgrade response too long");
+      return size == 0 && state_ != State::closed;
+    }
+    if (const std::string error = websocket_response_error(ws_in_.substr(0, size)); !error.empty()) {
+      fail(events, ErrorKind::connect_failed, error);
+      return false;
+    }
+    ws_in_.erase(0, size);
+    send_connect(events);
+    if (state_ == State::closed) return false;
+  }
+  try {
+    const WebsocketInput input = read_websocket_frames(ws_in_, stream, slot_ * 2654435761u);
+    ws_in_.erase(0, input.consumed);
+    wire_ += input.pongs;
+    if (input.closed) {
+      fail(events, ErrorKind::connection_lost, "the broker closed the websocket");
+      return false;
+    }
+  } catch (const CodecError& e) {
+    fail(events, ErrorKind::protocol, e.what());
+    return false;
+  }
+  return true;
 }
 
 std::size_t BenchConnection::process(ConnectionEvents& events, std::string_view data) {
@@ -238,10 +294,17 @@ bool BenchConnection::handle_packet(ConnectionEvents& events, const PacketView& 
 
 void BenchConnection::flush(ConnectionEvents& events) {
   if (state_ == State::closed || state_ == State::connecting || state_ == State::tls_handshake) return;
-  while (out_offset_ < out_.size()) {
-    const IoResult result = write_some(out_.data() + out_offset_, out_.size() - out_offset_);
+  if (settings_->websocket && state_ != State::websocket_upgrade && out_offset_ < out_.size()) {
+    append_websocket_frame(wire_, std::string_view(out_).substr(out_offset_), slot_ * 2654435761u);
+    out_.clear();
+    out_offset_ = 0;
+  }
+  std::string& pending = settings_->websocket ? wire_ : out_;
+  std::size_t& offset = settings_->websocket ? wire_offset_ : out_offset_;
+  while (offset < pending.size()) {
+    const IoResult result = write_some(pending.data() + offset, pending.size() - offset);
     if (result.status == IoStatus::ok) {
-      out_offset_ += result.bytes;
+      offset += result.bytes;
       continue;
     }
     if (result.status == IoStatus::want_write || result.status == IoStatus::want_read) {
@@ -251,13 +314,13 @@ void BenchConnection::flush(ConnectionEvents& events) {
     return fail(events, ErrorKind::connection_lost,
                 tls_ ? tls_->error_text() : std::string("write: ") + std::strerror(errno));
   }
-  if (out_offset_ == out_.size()) {
-    out_.clear();
-    out_offset_ = 0;
+  if (offset == pending.size()) {
+    pending.clear();
+    offset = 0;
     write_blocked_ = false;
-  } else if (out_offset_ > 65536) {
-    out_.erase(0, out_offset_);
-    out_offset_ = 0;
+  } else if (offset > 65536) {
+    pending.erase(0, offset);
+    offset = 0;
   }
   last_write_ = Clock::now();
 }

@@ -19,6 +19,7 @@
 
 #include "bench/packet_codec.hpp"
 #include "bench/tls_stream.hpp"
+#include "bench/websocket_frame.hpp"
 #include "core/socket_io.hpp"
 
 namespace mqtk::bench {
@@ -51,6 +52,10 @@ struct SessionSettings {
   sockaddr_storage address{};
   socklen_t address_length = 0;
   const TlsContext* tls = nullptr;
+  bool websocket = false;      // MQTT inside websocket frames (ws://, wss://)
+  std::string websocket_host;  // Host header
+  std::uint16_t websocket_port = 0;
+  std::string websocket_path;  // without the leading '/'
 };
 
 class BenchConnection;
@@ -73,7 +78,7 @@ class ConnectionEvents {
 
 class BenchConnection {
  public:
-  enum class State { idle, connecting, tls_handshake, awaiting_connack, ready, closed };
+  enum class State { idle, connecting, tls_handshake, websocket_upgrade, awaiting_connack, ready, closed };
 
   BenchConnection(std::uint32_t slot, std::string client_id)
       : slot_(slot), client_id_(std::move(client_id)) {}
@@ -100,18 +105,25 @@ class BenchConnection {
   bool window_open() const noexcept { return inflight_ < window_; }
   std::uint32_t inflight() const noexcept { return inflight_; }
   std::uint32_t window() const noexcept { return window_; }
-  bool has_output() const noexcept { return out_offset_ < out_.size(); }
+  bool has_output() const noexcept { return out_offset_ < out_.size() || wire_offset_ < wire_.size(); }
   // The socket must be watched for writability (connect in progress, a blocked write, TLS).
   bool wants_writable() const noexcept;
   std::uint32_t slot() const noexcept { return slot_; }
   const std::string& client_id() const noexcept { return client_id_; }
   Clock::time_point opened_at() const noexcept { return opened_at_; }
   Clock::time_point last_write() const noexcept { return last_write_; }
-  std::size_t buffered_bytes() const noexcept { return out_.size() - out_offset_ + in_.size(); }
+  std::size_t buffered_bytes() const noexcept {
+    return out_.size() - out_offset_ + wire_.size() - wire_offset_ + in_.size();
+  }
 
  private:
   void fail(ConnectionEvents& events, ErrorKind kind, const std::string& detail);
   void start_session(ConnectionEvents& events);
+  void send_connect(ConnectionEvents& events);
+  // Feeds received bytes to the MQTT parser; false once the connection failed.
+  bool consume(ConnectionEvents& events, std::string_view data);
+  // Websockets: the upgrade response, then frames into `stream`; false once failed or closed.
+  bool unwrap_websocket(ConnectionEvents& events, std::string_view data, std::string& stream);
   void continue_handshake(ConnectionEvents& events);
   // Parses complete packets from `data`; returns the bytes consumed, or npos after a failure.
   std::size_t process(ConnectionEvents& events, std::string_view data);
@@ -130,6 +142,9 @@ class BenchConnection {
   std::string in_;   // an incomplete packet carried over to the next read
   std::string out_;  // packets queued since the last flush
   std::size_t out_offset_ = 0;
+  std::string ws_in_;  // websocket bytes not yet a whole frame (and the upgrade response)
+  std::string wire_;   // websocket frames (and the upgrade request) not yet written
+  std::size_t wire_offset_ = 0;
   bool write_blocked_ = false;
   std::uint16_t last_packet_id_ = 0;
   std::uint32_t inflight_ = 0;

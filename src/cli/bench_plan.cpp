@@ -15,15 +15,12 @@ namespace {
 
 void refuse_unsupported(const BenchOptions& o, const ResolvedConnection& resolved) {
   const ConnectionFlags& f = o.connection;
-  const Transport transport = resolved.client.broker.transport;
-  if (transport == Transport::websocket || transport == Transport::websocket_tls)
-    throw UsageError("bench: websockets (ws://, wss://) are not supported by the bench engine; use mqtt:// or mqtts://");
   if (resolved.client.proxy.kind != ProxyKind::none)
     throw UsageError("bench: --proxy is not supported (bench clients connect directly)");
   if (f.will_topic || f.will_payload) throw UsageError("bench: --will-* is not supported");
   if (f.id) throw UsageError("bench: --id names one client; bench clients are named <prefix>-<number> (use --id-prefix)");
   if (!f.properties.empty()) throw UsageError("bench: -D/--property is not supported");
-  if (!f.ws_headers.empty()) throw UsageError("bench: --ws-header is not supported (no websockets)");
+  if (!f.ws_headers.empty()) throw UsageError("bench: --ws-header is not supported");
   if (!resolved.client.tls.alpn.empty() || !resolved.client.tls.ciphers.empty() || !resolved.client.tls.version.empty())
     throw UsageError("bench: --tls-alpn, --tls-version and --ciphers are not supported");
   if (o.mode == BenchMode::sub && bench::has_random_part(o.topic))
@@ -96,6 +93,13 @@ BenchSetup plan_bench(const BenchOptions& o, const ResolvedConnection& resolved)
   session.window = o.window;
   std::tie(session.address, session.address_length) = resolve_address(client.broker.host, client.broker.port);
   setup.local_broker = is_loopback(session.address);
+  const Transport transport = client.broker.transport;
+  if (transport == Transport::websocket || transport == Transport::websocket_tls) {
+    session.websocket = true;
+    session.websocket_host = client.broker.host;
+    session.websocket_port = client.broker.port;
+    session.websocket_path = client.broker.path.empty() ? "mqtt" : client.broker.path;
+  }
   if (uses_tls(client)) {
     setup.tls = std::make_unique<bench::TlsContext>(client.tls, client.broker.host);
     session.tls = setup.tls.get();

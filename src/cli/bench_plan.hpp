@@ -23,7 +23,7 @@ struct BenchSetup {
   bool receives = false;         // sub, or pub --subscribe
 };
 
-// Throws UsageError for what the bench engine does not support (websockets, proxies, wills,
+// Throws UsageError for what the bench engine does not support (proxies, wills,
 // a fixed --id, -D properties) and ConnectError when the host does not resolve.
 BenchSetup plan_bench(const BenchOptions& options, const ResolvedConnection& resolved);
 

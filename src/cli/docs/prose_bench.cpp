@@ -24,8 +24,9 @@ CommandProse bench_prose() {
 Message flags (`-t`, `-q`, `-s`, `-I`, `--rate`, `-L`, `--count`, `--window`, `--subscribe`,
 `--shared`) apply to `pub` and `sub` as their help says; `bench conn --help`,
 `bench pub --help` and `bench sub --help` list each one's flags. Connection flags are the
-shared long ones; `-c`, `-i`, `-I` and `-L` have emqtt-bench's meanings here. Websockets,
-proxies, wills and `-D` properties are not supported by the bench engine.
+shared long ones; `-c`, `-i`, `-I` and `-L` have emqtt-bench's meanings here; `--url ws://`
+or `wss://` runs the clients over websockets. Proxies, wills and `-D` properties are not
+supported by the bench engine.
 
 Every client connects first (setup times form the connect histogram), then all publishers
 start on one open-loop schedule: with `--rate R`, message j is due at start + j/R whatever
