@@ -160,6 +160,7 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
   std::optional<Clock::time_point> stop_at;       // publishing stopped (pub) or the run ended
   std::optional<Clock::time_point> drain_until;
   bool duration_reached = false;
+  bool drain_expired = false;
   Clock::time_point next_status = control.began + std::chrono::seconds(1);
   Totals totals;
 
@@ -202,10 +203,16 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
     if (!drain_until) drain_until = now + std::chrono::duration_cast<Clock::duration>(Seconds(options.drain_s));
     const bool acks_in = totals.publishing_done;
     const bool all_received = !setup.receives || totals.counters.received >= totals.counters.sent;
-    // QoS 0 may lose messages: once nothing has arrived for a second, nothing more will.
+    // QoS 0 may lose messages: once nothing has arrived for two seconds after publishing
+    // stopped, nothing more will (a broker working off a backlog keeps delivering).
+    const Clock::time_point last_arrival = control.began + std::chrono::nanoseconds(totals.last_receive_ns);
     const bool receiving_stopped =
-        setup.receives && now - (control.began + std::chrono::nanoseconds(totals.last_receive_ns)) > std::chrono::seconds(1);
-    if ((acks_in && (all_received || receiving_stopped)) || now >= *drain_until) break;
+        setup.receives && now - std::max(*stop_at, last_arrival) > std::chrono::seconds(2);
+    if (acks_in && (all_received || receiving_stopped)) break;
+    if (now >= *drain_until) {
+      drain_expired = !acks_in || !all_received;
+      break;
+    }
   }
   control.stop_publishing = true;
   control.finish.store(true, std::memory_order_release);
@@ -282,6 +289,11 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
                    static_cast<double>(rss_connected - rss_before) / static_cast<double>(totals.ever_connected));
   }
   if (options.json) context.out.write(bench::to_json(report).dump() + "\n");
+  if (drain_expired)
+    spdlog::warn("--drain {} s ended the run with {} acknowledgements and {} messages still missing; "
+                 "a longer --drain lets a backlogged broker deliver them",
+                 options.drain_s, report.sent - std::min(report.sent, report.acked),
+                 setup.receives ? report.sent - std::min(report.sent, report.received) : 0);
 
   if (interrupted != 0) return interrupted == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
   if (totals.ever_connected == 0) throw ConnectError("no client could connect: " + first_error);
