@@ -84,7 +84,8 @@ BenchReport report_from_json(const nlohmann::ordered_json& json);
 // ended_at the latest. duration_s, warmup_s and connect_duration_s are the LONGEST of the parts
 // (not the wall span: that would count clock skew between hosts and any gap between runs
 // started one after another as idle time); rates are then totals over that window, which for
-// concurrent parts equals the sum of their rates. mode, qos and size must agree (throws
+// concurrent parts equals the sum of their rates. start_number is the lowest, subscribed is
+// true when any part received. mode, qos and size must agree (throws
 // ReportFormatError naming the field), label and broker are kept when they agree or joined
 // with ',' when they differ. An empty list throws.
 BenchReport merge(const std::vector<BenchReport>& reports);

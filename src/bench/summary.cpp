@@ -45,14 +45,14 @@ std::string padded_right(const std::string& text, std::size_t width) {
   return text.size() >= width ? text : text + std::string(width - text.size(), ' ');
 }
 
-std::string latency_row(const char* name, const LatencyHistogram& h, const std::string& note) {
+std::string latency_row(const char* name, const LatencyHistogram& h) {
   std::string row = padded_right(name, 12);
   if (h.empty()) return row + "no samples\n";
   for (double p : {50.0, 90.0, 99.0, 99.9}) row += padded_left(fixed(us_to_ms(h.percentile(p)), 3), 10);
   row += padded_left(fixed(us_to_ms(static_cast<double>(h.max())), 3), 10);
   row += padded_left(fixed(us_to_ms(h.mean()), 3), 10);
   row += padded_left(grouped(h.count()), 12);
-  return row + note + "\n";
+  return row + "\n";
 }
 
 std::string optional_ms(const std::optional<double>& ms) { return ms ? fixed(*ms, 3) : ""; }
@@ -145,8 +145,8 @@ std::string format_summary(const BenchReport& r) {
   out += padded_right("ms", 12);
   for (const char* name : {"p50", "p90", "p99", "p99.9", "max", "mean"}) out += padded_left(name, 10);
   out += padded_left("samples", 12) + "\n";
-  if (r.mode != "conn") out += latency_row("latency", r.latency_us, "");
-  out += latency_row("connect", r.connect_us, "");
+  if (r.mode != "conn") out += latency_row("latency", r.latency_us);
+  out += latency_row("connect", r.connect_us);
   return out;
 }
 

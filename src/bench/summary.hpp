@@ -46,7 +46,7 @@ LiveSnapshot make_live_snapshot(double elapsed_s, double interval_s, bool warmin
                                 const LiveCounters& previous, const LiveCounters& now,
                                 const LatencyHistogram& interval_latency);
 
-// e.g. "12s  conn 50/50  sent 5,000/s  acked 5,000/s  recv 5,000/s  p99 1.23 ms  err 0"
+// e.g. "  12s  conn     50/50  sent     5,000/s  acked     5,000/s  recv     5,000/s  p99     1.23 ms  err 0"
 // (no newline; "warmup" in front while warming up; the parts a mode lacks are left out when
 // zero). Fixed-width numbers so an in-place redraw does not jitter.
 std::string format_live_status(const LiveSnapshot& snapshot);
