@@ -322,9 +322,11 @@ void Worker::on_message(BenchConnection& connection, const IncomingPublish& mess
   const std::optional<PayloadHeader> header = decode(message.payload);
   if (!header) return;  // not a bench message (someone else publishing on the topic)
   Slot& slot = slots_[connection.slot()];
-  if (!plan_.shared_subscription &&
-      slot.trackers[header->publisher_id].record(header->sequence) == SequenceTracker::Arrival::duplicate)
-    return;
+  if (!plan_.shared_subscription) {
+    auto [tracker, added] = slot.trackers.try_emplace(header->publisher_id);
+    if (added && plan_.sequences_from_first_seen) tracker->second = SequenceTracker::start_at_first_seen();
+    if (tracker->second.record(header->sequence) == SequenceTracker::Arrival::duplicate) return;
+  }
   const std::int64_t now_real = realtime_ns();
   const std::int64_t now_steady = since_began(Clock::now());
   stats_.last_receive_ns.store(now_steady, std::memory_order_relaxed);

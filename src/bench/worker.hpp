@@ -40,6 +40,9 @@ struct WorkerPlan {
   std::uint64_t publish_total = OpenLoopSchedule::kUnlimited;  // this worker's share of the limit
   bool random_topics = false;
   bool shared_subscription = false;  // no per-publisher sequence checks (receivers split streams)
+  // A subscriber that may join running publishers counts loss from the first number it sees
+  // (bench sub); the sink of pub --subscribe is there from message 0.
+  bool sequences_from_first_seen = false;
   std::size_t max_connecting = 64;   // connections in progress at once
   Clock::duration reconnect_delay = std::chrono::seconds(1);
   Clock::duration connect_timeout = std::chrono::seconds(10);

@@ -124,6 +124,7 @@ BenchSetup plan_bench(const BenchOptions& o, const ResolvedConnection& resolved)
     plan.payload_size = o.size;
     plan.random_topics = bench::has_random_part(o.topic);
     plan.shared_subscription = o.shared_group.has_value();
+    plan.sequences_from_first_seen = o.mode == BenchMode::sub;
     plan.max_connecting = std::max<std::size_t>(1, o.connect_concurrency / worker_count);
     if (o.connection.connect_timeout_s)
       plan.connect_timeout = std::chrono::duration_cast<bench::Clock::duration>(

@@ -127,6 +127,21 @@ TEST_CASE("bench sub receives what a separate bench pub sends, per subscriber") 
   check_latency_sane(report["latency_ms"]);
 }
 
+TEST_CASE("bench sub joining running publishers counts loss from the first message it sees") {
+  BrokerFixture broker;
+  ChildProcess pub({mqtk::test::mqtk_binary_path(), "bench", "pub", "-h", broker.host(), "-p",
+                    std::to_string(broker.port()), "-c", "2", "--rate", "200", "-q", "1", "-t", "late/%i",
+                    "--id-prefix", "early"});
+  REQUIRE(broker.wait_for_log("Received PUBLISH from early-1"));
+  const auto sub = run_mqtk(with_broker(broker, {"bench", "sub", "-c", "1", "-t", "late/+", "-q", "1", "--count",
+                                                 "50", "--json"}));
+  pub.signal(SIGINT);
+  REQUIRE_MESSAGE(sub.exit_code == 0, describe(sub));
+  const auto report = parse_report(sub);
+  CHECK(report["received"].get<std::uint64_t>() >= 50);
+  CHECK(report["lost"] == 0);
+}
+
 TEST_CASE("a failed gate makes the exit status 1 and names the gate") {
   BrokerFixture broker;
   const auto result = run_mqtk(with_broker(broker, {"bench", "pub", "-c", "5", "-L", "10", "-q", "1", "--subscribe",
