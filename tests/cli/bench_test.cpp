@@ -95,6 +95,21 @@ TEST_CASE("bench pub paced with --rate and --duration, QoS 2, MQTT 5") {
   CHECK(std::count(rows.begin(), rows.end(), '\n') >= 2);
 }
 
+TEST_CASE("--warmup is left out of every count") {
+  BrokerFixture broker;
+  const auto result = run_mqtk(with_broker(broker, {"bench", "pub", "-c", "4", "-q", "1", "--rate", "400", "--warmup",
+                                                    "0.5", "--duration", "0.5", "--subscribe", "--json"}));
+  REQUIRE_MESSAGE(result.exit_code == 0, describe(result));
+  const auto report = parse_report(result);
+  CHECK(report["warmup_s"] == 0.5);
+  const auto sent = report["sent"].get<std::uint64_t>();
+  CHECK(sent > 0);
+  CHECK(sent <= 200 + 4);  // the measured half second only, not the 400 of the whole run
+  CHECK(report["acked"] == sent);
+  CHECK(report["received"] == sent);
+  CHECK(report["latency_ms"]["count"] == sent);
+}
+
 TEST_CASE("bench conn connects every client and reports setup times") {
   BrokerFixture broker;
   const auto result = run_mqtk(with_broker(broker, {"bench", "conn", "-c", "60", "--json", "--id-prefix", "cc"}));
