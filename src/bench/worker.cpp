@@ -198,6 +198,7 @@ void Worker::publish_due(Slot& slot, Clock::time_point now) {
   while (slot.sent < quota && batch-- > 0 && (plan_.qos == 0 || connection.window_open()) &&
          connection.buffered_bytes() < kMaxBufferedPerClient) {
     const Clock::time_point intended = paced ? schedule_.intended_time(slot.publisher_index, slot.sent) : now;
+    if (intended >= control_.publish_until) break;
     const std::int64_t intended_ns =
         control_.measure_from_real_ns +
         std::chrono::duration_cast<std::chrono::nanoseconds>(intended - control_.measure_from).count();
@@ -254,7 +255,8 @@ void Worker::settle(Slot& slot) {
 void Worker::check_publishing_done() {
   if (stats_.publishing_done.load(std::memory_order_relaxed)) return;
   if (!control_.publish.load(std::memory_order_acquire)) return;
-  const bool stopped = control_.stop_publishing.load(std::memory_order_relaxed);
+  const bool stopped = control_.stop_publishing.load(std::memory_order_relaxed) ||
+                       Clock::now() >= control_.publish_until;
   for (const std::uint32_t index : publishers_) {
     const Slot& slot = slots_[index];
     if (slot.gave_up) continue;

@@ -55,6 +55,7 @@ struct RunControl {
   Clock::time_point publish_start{};   // written before `publish` is set
   Clock::time_point measure_from{};    // publish_start + warmup
   std::int64_t measure_from_real_ns = 0;
+  Clock::time_point publish_until = Clock::time_point::max();  // --duration: nothing due later is sent
   std::atomic<bool> stop_publishing{false};  // duration over or SIGINT: no new publishes
   std::atomic<bool> finish{false};           // disconnect everything and return
 };

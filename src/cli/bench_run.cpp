@@ -181,9 +181,11 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
       control.publish_start = now;
       control.measure_from = now + warmup;
       control.measure_from_real_ns = bench::realtime_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(warmup).count();
-      control.publish.store(true, std::memory_order_release);
-      if (options.duration_s)
+      if (options.duration_s) {
         measure_end = control.measure_from + std::chrono::duration_cast<Clock::duration>(Seconds(*options.duration_s));
+        control.publish_until = *measure_end;
+      }
+      control.publish.store(true, std::memory_order_release);
       if (options.mode == BenchMode::conn && !options.duration_s) break;
       continue;
     }
