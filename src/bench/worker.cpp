@@ -17,6 +17,8 @@ constexpr std::uint64_t kUnpacedBatch = 64;               // QoS 0 publishes per
 constexpr auto kHandoverInterval = std::chrono::milliseconds(50);
 constexpr auto kMaxWait = std::chrono::milliseconds(50);
 constexpr auto kMinPacedWait = std::chrono::microseconds(100);
+// Connect timeouts, keepalive pings and reconnects are checked this often (a scan of all clients).
+constexpr auto kHousekeepingInterval = std::chrono::milliseconds(250);
 
 }  // namespace
 
@@ -53,7 +55,7 @@ std::int64_t Worker::since_began(Clock::time_point t) const noexcept {
 
 void Worker::run() {
   std::vector<epoll_event> events(512);
-  next_housekeeping_ = Clock::now() + std::chrono::seconds(1);
+  next_housekeeping_ = Clock::now() + kHousekeepingInterval;
   next_handover_ = Clock::now() + kHandoverInterval;
   if (slots_.empty()) {
     stats_.setup_done = true;
@@ -222,7 +224,7 @@ void Worker::publish_due(Slot& slot, Clock::time_point now) {
 }
 
 void Worker::housekeeping(Clock::time_point now) {
-  next_housekeeping_ = now + std::chrono::seconds(1);
+  next_housekeeping_ = now + kHousekeepingInterval;
   const auto keepalive = std::chrono::seconds(settings_.keepalive_s) * 3 / 4;
   for (Slot& slot : slots_) {
     BenchConnection& connection = slot.connection;

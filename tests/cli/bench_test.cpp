@@ -157,6 +157,21 @@ TEST_CASE("bench sub joining running publishers counts loss from the first messa
   CHECK(report["lost"] == 0);
 }
 
+TEST_CASE("clients that lose the broker reconnect, counted as reconnects and errors by kind") {
+  BrokerFixture broker;
+  ChildProcess conn({mqtk::test::mqtk_binary_path(), "bench", "conn", "-h", broker.host(), "-p",
+                     std::to_string(broker.port()), "-c", "3", "--duration", "3", "--id-prefix", "rc", "--json"});
+  REQUIRE(broker.wait_for_log(" as rc-2 "));
+  broker.restart();
+  const auto result = conn.wait(std::chrono::seconds(15));
+  REQUIRE_MESSAGE(result.exit_code == 0, describe(result));
+  const auto report = parse_report(result);
+  CHECK(report["connected"] == 3);
+  CHECK(report["reconnects"] == 3);
+  CHECK(report["errors"]["connection_lost"] == 3);
+  CHECK(report["connect_ms"]["count"] == 6);  // first connections and reconnections
+}
+
 TEST_CASE("a failed gate makes the exit status 1 and names the gate") {
   BrokerFixture broker;
   const auto result = run_mqtk(with_broker(broker, {"bench", "pub", "-c", "5", "-L", "10", "-q", "1", "--subscribe",
