@@ -4,7 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::bench {
 namespace {

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "core/client_options.hpp"
+#include <mqtk/client_options.hpp>
 
 struct ssl_ctx_st;
 struct ssl_st;

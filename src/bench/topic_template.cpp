@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::bench {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "bench/payload.hpp"
 #include "bench/topic_template.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::bench {
 namespace {

@@ -10,7 +10,7 @@
 #include "bench/report_file.hpp"
 #include "bench/summary.hpp"
 #include "cli/bench_gate_flags.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "bench/topic_template.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 namespace {

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/client.hpp"
+#include <mqtk/client.hpp>
 
 namespace mqtk::cli {
 namespace {

@@ -4,7 +4,7 @@
 #include <random>
 
 #include "bench/topic_template.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 using namespace mqtk::bench;
 

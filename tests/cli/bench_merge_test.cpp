@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/report.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 #include "support/process.hpp"
 
 using mqtk::bench::BenchReport;
