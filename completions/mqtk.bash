@@ -24,7 +24,7 @@ _mqtk_global() {
   if [[ $cur == -* ]]; then
     _mqtk_words '--help --version -d --debug --quiet --log-level'
   else
-    _mqtk_words 'conn sub pub rr bridge'
+    _mqtk_words 'conn sub pub rr bridge bench'
   fi
 }
 
@@ -347,6 +347,62 @@ _mqtk_cmd_bridge() {
      --quiet --log-level'
 }
 
+_mqtk_cmd_bench() {
+  case $prev in
+    -h|--host) return ;;
+    -p|--port) return ;;
+    --url) return ;;
+    -V|--protocol-version) _mqtk_words 'mqttv31 mqttv311 mqttv5 3.1 3.1.1 5'; return ;;
+    --id-prefix) return ;;
+    -k|--keepalive) return ;;
+    -x|--session-expiry-interval) return ;;
+    --connect-timeout) return ;;
+    -u|--username) return ;;
+    -P|--pw) return ;;
+    --password-file) _mqtk_files; return ;;
+    --cafile) _mqtk_files; return ;;
+    --capath) _mqtk_dirs; return ;;
+    --cert) _mqtk_files; return ;;
+    --key) _mqtk_files; return ;;
+    --key-password) return ;;
+    --profile) return ;;
+    -c|--clients) return ;;
+    -n|--start-number) return ;;
+    -i|--interval) return ;;
+    --connect-rate) return ;;
+    --connect-concurrency) return ;;
+    --workers) return ;;
+    --duration) return ;;
+    --warmup) return ;;
+    --label) return ;;
+    --csv) return ;;
+    --max-p99) return ;;
+    --max-loss) return ;;
+    --min-rate) return ;;
+    -t|--topic) return ;;
+    -q|--qos) _mqtk_words '0 1 2'; return ;;
+    --shared) return ;;
+    --count) return ;;
+    --drain) return ;;
+    -I|--publish-interval) return ;;
+    --rate) return ;;
+    -s|--size) return ;;
+    -L|--limit) return ;;
+    --window) return ;;
+    --log-level) _mqtk_words 'trace debug info warn error off'; return ;;
+  esac
+  _mqtk_words '--help -h --host -p --port --url -V --protocol-version --id-prefix -k
+     --keepalive -x --session-expiry-interval --connect-timeout -u
+     --username -P --pw --password-file --cafile --capath --cert --key
+     --key-password --insecure --tls-use-os-certs --profile --print-config
+     -c --clients -n --start-number -i --interval --connect-rate
+     --connect-concurrency --workers --duration --warmup --clean --no-clean
+     --label --json --csv --max-p99 --max-loss --min-rate -t --topic -q
+     --qos --shared --count --drain -I --publish-interval --rate -s --size
+     -L --limit --window --subscribe --version -d --debug --quiet
+     --log-level'
+}
+
 _mqtk() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev='' command='' i
   ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -359,7 +415,7 @@ _mqtk() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
       --log-level) ((i++)) ;;
-      conn|sub|pub|rr|bridge) command=${COMP_WORDS[i]}; break ;;
+      conn|sub|pub|rr|bridge|bench) command=${COMP_WORDS[i]}; break ;;
     esac
   done
   case $command in
@@ -368,6 +424,7 @@ _mqtk() {
     pub) _mqtk_cmd_pub ;;
     rr) _mqtk_cmd_rr ;;
     bridge) _mqtk_cmd_bridge ;;
+    bench) _mqtk_cmd_bench ;;
     *) _mqtk_global ;;
   esac
 }

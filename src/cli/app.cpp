@@ -52,6 +52,7 @@ int run(int argc, char** argv) {
   commands.push_back(setup_pub(app));
   commands.push_back(setup_rr(app));
   commands.push_back(setup_bridge(app));
+  commands.push_back(setup_bench(app));
   commands.push_back(setup_generate(app));
 
   try {

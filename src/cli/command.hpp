@@ -43,6 +43,8 @@ Command setup_sub(CLI::App& parent);
 Command setup_pub(CLI::App& parent);
 Command setup_rr(CLI::App& parent);
 Command setup_bridge(CLI::App& parent);
+// `bench conn|pub|sub|merge` (bench.cpp, bench_run.cpp).
+Command setup_bench(CLI::App& parent);
 // Hidden: completions and man pages generated from `parent`'s tree (src/cli/docs/).
 Command setup_generate(CLI::App& parent);
 

@@ -273,10 +273,10 @@ TEST_CASE("a subcommand registered later is documented without further work") {
   std::string mode;
   std::string file;
   std::vector<std::string> topics;
-  CLI::App* bench = root.add_subcommand("bench", "Measure throughput");
-  bench->add_option("-t,--topic", topics, "Topic (repeatable)")->group("Load");
-  bench->add_option("--mode", mode, "How to measure")->check(CLI::IsMember({"latency", "rate"}))->group("Load");
-  bench->add_option("--report", file, "Where to write")->check(CLI::ExistingFile)->group("Load");
+  CLI::App* probe = root.add_subcommand("probe", "Measure throughput");
+  probe->add_option("-t,--topic", topics, "Topic (repeatable)")->group("Load");
+  probe->add_option("--mode", mode, "How to measure")->check(CLI::IsMember({"latency", "rate"}))->group("Load");
+  probe->add_option("--report", file, "Where to write")->check(CLI::ExistingFile)->group("Load");
   root.add_subcommand("secret", "Hidden")->group("");
 
   const auto program = mqtk::cli::docs::describe_program(root, "1.0");
@@ -291,7 +291,7 @@ TEST_CASE("a subcommand registered later is documented without further work") {
 
   const auto pages = mqtk::cli::docs::man_pages(program);
   REQUIRE(pages.size() == 2);
-  CHECK(pages[1].file_name == "tool-bench.1");
+  CHECK(pages[1].file_name == "tool-probe.1");
   CHECK(pages[1].text.find("Measure throughput") != std::string::npos);
   CHECK(pages[1].text.find(".SS Load") != std::string::npos);
   CHECK(pages[0].text.find("secret") == std::string::npos);

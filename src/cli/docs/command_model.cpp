@@ -118,7 +118,18 @@ ProgramDoc describe_program(const CLI::App& root, std::string version) {
   // The filtered overload: the plain get_subcommands() lists only the parsed ones.
   const auto visible = [](const CLI::App* sub) { return !sub->get_group().empty(); };
   for (const CLI::App* sub : root.get_subcommands(visible)) {
-    program.commands.push_back({sub->get_name(), sub->get_description(), describe_options(*sub)});
+    CommandDoc command{sub->get_name(), sub->get_description(), describe_options(*sub)};
+    // A command with its own subcommands (`bench conn|pub|sub|merge`) is documented as one
+    // page and one completion holding the union of their options, each listed once.
+    for (const CLI::App* nested : sub->get_subcommands(visible)) {
+      for (OptionDoc& option : describe_options(*nested)) {
+        const bool known = std::any_of(command.options.begin(), command.options.end(), [&](const OptionDoc& o) {
+          return o.spellings == option.spellings;
+        });
+        if (!known) command.options.push_back(std::move(option));
+      }
+    }
+    program.commands.push_back(std::move(command));
   }
   return program;
 }

@@ -8,6 +8,7 @@ namespace mqtk::cli::docs {
 
 CommandProse sub_prose();  // prose_sub.cpp
 CommandProse bridge_prose();  // prose_bridge.cpp
+CommandProse bench_prose();  // prose_bench.cpp
 
 namespace {
 
@@ -161,6 +162,7 @@ CommandProse prose_for(std::string_view command, std::string_view summary) {
   if (command == "pub") return pub_prose();
   if (command == "rr") return rr_prose();
   if (command == "bridge") return bridge_prose();
+  if (command == "bench") return bench_prose();
   CommandProse prose;
   prose.description = summary;
   return prose;
