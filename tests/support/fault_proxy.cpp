@@ -75,8 +75,9 @@ void close_connection(Connection& c, FaultProxy::Drop how) {
   c.closed = true;
 }
 
-// Listens on 127.0.0.1:port (0: any free port); returns the socket and the port it got.
-std::optional<std::pair<Fd, std::uint16_t>> try_listen(std::uint16_t port) {
+// Listens on host:port (0: any free port); returns the socket and the port it got.
+std::optional<std::pair<Fd, std::uint16_t>> try_listen(const std::string& host,
+                                                       std::uint16_t port) {
   Fd sock(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!sock) return std::nullopt;
   const int on = 1;
@@ -84,7 +85,7 @@ std::optional<std::pair<Fd, std::uint16_t>> try_listen(std::uint16_t port) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) return std::nullopt;
   if (::bind(sock.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
       ::listen(sock.get(), 64) != 0)
     return std::nullopt;
@@ -96,9 +97,10 @@ std::optional<std::pair<Fd, std::uint16_t>> try_listen(std::uint16_t port) {
 }  // namespace
 
 struct FaultProxy::Relay {
-  Relay(std::string host, std::uint16_t port) : target_host(std::move(host)), target_port(port) {
-    std::optional<std::pair<Fd, std::uint16_t>> listening = try_listen(0);
-    if (!listening) throw std::runtime_error("fault proxy: cannot listen on loopback");
+  Relay(std::string host, std::uint16_t port, std::string listen_on)
+      : target_host(std::move(host)), target_port(port), listen_host(std::move(listen_on)) {
+    std::optional<std::pair<Fd, std::uint16_t>> listening = try_listen(listen_host, 0);
+    if (!listening) throw std::runtime_error("fault proxy: cannot listen on " + listen_host);
     listener = std::move(listening->first);
     listen_port = listening->second;
     int fds[2];
@@ -145,6 +147,7 @@ struct FaultProxy::Relay {
 
   const std::string target_host;
   const std::uint16_t target_port;
+  const std::string listen_host;
   std::uint16_t listen_port = 0;
   Fd listener;
   Fd wake_read;
@@ -179,7 +182,7 @@ void FaultProxy::Relay::apply_requests() {
   std::erase_if(connections, [](const auto& c) { return c->closed; });
   if (refusing && listener) listener.reset();
   if (!refusing && !listener) {
-    if (auto listening = try_listen(listen_port)) {
+    if (auto listening = try_listen(listen_host, listen_port)) {
       listener = std::move(listening->first);
       listen_error.reset();
     } else {
@@ -232,6 +235,8 @@ void FaultProxy::Relay::read_side(Connection& c, Side& from, Side& to, Direction
   bool cut_here = false;
   {
     const std::lock_guard lock(mutex);
+    (direction == Direction::to_broker ? counters.bytes_from_client : counters.bytes_from_broker) +=
+        buffer.size();
     if (cut && (*cut == Direction::any || *cut == direction)) {
       cut.reset();
       cut_here = true;
@@ -350,8 +355,10 @@ void FaultProxy::Relay::run() {
   }
 }
 
-FaultProxy::FaultProxy(std::string target_host, std::uint16_t target_port)
-    : relay_(std::make_unique<Relay>(std::move(target_host), target_port)),
+FaultProxy::FaultProxy(std::string target_host, std::uint16_t target_port,
+                       std::string listen_host)
+    : listen_host_(listen_host),
+      relay_(std::make_unique<Relay>(std::move(target_host), target_port, std::move(listen_host))),
       port_(relay_->listen_port) {}
 
 FaultProxy::~FaultProxy() = default;

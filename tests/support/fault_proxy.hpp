@@ -15,8 +15,10 @@ namespace mqtk::test {
 struct FaultProxyCounters {
   std::size_t accepted = 0;  // client connections accepted (refused ones not counted)
   std::size_t live = 0;      // relayed connections open now
-  std::size_t bytes_to_broker = 0;
+  std::size_t bytes_to_broker = 0;  // forwarded
   std::size_t bytes_to_client = 0;
+  std::size_t bytes_from_client = 0;  // read, whether forwarded yet (set_delay, stall) or not
+  std::size_t bytes_from_broker = 0;
   std::size_t cuts = 0;  // connections ended by cut_mid_packet()
 };
 
@@ -25,16 +27,19 @@ class FaultProxy {
   enum class Drop { reset, fin };
   enum class Direction { any, to_broker, to_client };
 
-  // Starts relaying 127.0.0.1:port() to target_host:target_port (connected per client, when
+  // Starts relaying listen_host:port() to target_host:target_port (connected per client, when
   // the client connects; a target that refuses closes the client's connection at once).
-  FaultProxy(std::string target_host, std::uint16_t target_port);
+  // listen_host is an IPv4 loopback address; another than the broker's (127.0.0.2) makes a
+  // name its certificate does not carry.
+  FaultProxy(std::string target_host, std::uint16_t target_port,
+             std::string listen_host = "127.0.0.1");
   ~FaultProxy();
   FaultProxy(const FaultProxy&) = delete;
   FaultProxy& operator=(const FaultProxy&) = delete;
   FaultProxy(FaultProxy&&) = delete;
   FaultProxy& operator=(FaultProxy&&) = delete;
 
-  std::string host() const { return "127.0.0.1"; }
+  std::string host() const { return listen_host_; }
   std::uint16_t port() const noexcept { return port_; }
 
   // Closes every live connection on both sides: with an RST (SO_LINGER 0), or a FIN.
@@ -60,6 +65,7 @@ class FaultProxy {
 
  private:
   struct Relay;
+  std::string listen_host_;
   std::unique_ptr<Relay> relay_;
   std::uint16_t port_ = 0;
 };

@@ -176,8 +176,15 @@ TEST_CASE("set_delay holds each chunk at least that long") {
   FaultProxy proxy(broker.host(), broker.port());
   UniqueFd client = connected_client(proxy, "fp-delay");
   proxy.set_delay(300ms);
+  const FaultProxyCounters before = proxy.counters();
   const auto start = std::chrono::steady_clock::now();
   send_bytes(client.get(), pingreq);
+  // Read at once (counted as received), forwarded only after the delay.
+  const auto deadline = start + 5s;
+  while (proxy.counters().bytes_from_client == before.bytes_from_client &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  CHECK(proxy.counters().bytes_from_client == before.bytes_from_client + pingreq.size());
   CHECK(receive(client.get(), 2).bytes == pingresp);
   // Only a lower bound: two hops of 300 ms each cannot take less than 600 ms.
   CHECK(std::chrono::steady_clock::now() - start >= 600ms);
@@ -219,6 +226,21 @@ TEST_CASE("refuse closes the listener and reopens it on the same port") {
   CHECK(proxy.port() == port);
   UniqueFd client = connected_client(proxy, "fp-refuse");
   CHECK(proxy.counters().accepted == 1);
+}
+
+TEST_CASE("the proxy can listen on another loopback address") {
+  BrokerFixture broker;
+  FaultProxy proxy(broker.host(), broker.port(), "127.0.0.2");
+  CHECK(proxy.host() == "127.0.0.2");
+  UniqueFd client(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(proxy.port());
+  REQUIRE(::inet_pton(AF_INET, "127.0.0.2", &address.sin_addr) == 1);
+  REQUIRE(::connect(client.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) ==
+          0);
+  send_bytes(client.get(), connect_packet("fp-other-address"));
+  CHECK(receive(client.get(), 4).bytes == connack_accepted);
 }
 
 TEST_CASE("a client of the proxy is reset when the broker is down") {
