@@ -1,10 +1,10 @@
 // The bad-input matrix (issue 8): the built binary against bad flags, topics, files, brokers,
 // networks, closed streams and signals, one table row per case with the exit code and the words
 // stderr must carry. Every row also checks that nothing crashed or hung: no signal death, no
-// "terminate called", no sanitizer report, and for failures exactly one "mqtk: error:" line (the
-// only other line allowed is the parser's pointer to --help), short and printable. Many of these have a fuller test
-// under tests/cli/; this is the one place that shows them side by side. Rows without their own
-// broker or signal run four at a time.
+// "terminate called", no sanitizer report, and for failures exactly one "mqtk: error:" line,
+// short and printable (the only other line allowed is the parser's pointer to --help). Many of
+// these have a fuller test under tests/cli/; this is the one place that shows them side by side.
+// Rows without their own broker or signal run four at a time.
 
 #include "faults/fault_harness.hpp"
 
@@ -103,7 +103,7 @@ std::function<Outcome(Env&)> signal_sub(int signo, Args args) {
   };
 }
 
-// `mqtk pub -l -q 1` through a proxy that holds every packet for 1.5 s: three lines are read and
+// `mqtk pub -l -q 1` through a proxy that holds every packet for 0.7 s: three lines are read and
 // sent (the proxy has them) but not acknowledged when `signo` arrives; all must still arrive.
 std::function<Outcome(Env&)> signal_pub(int signo) {
   return [signo](Env& env) {
@@ -114,7 +114,7 @@ std::function<Outcome(Env&)> signal_pub(int signo) {
                        ChildOptions{.pipe_stdin = true});
     Outcome o;
     wait_until([&] { return slow.counters().bytes_to_client >= 4; });  // CONNACK passed
-    slow.set_delay(1500ms);
+    slow.set_delay(700ms);
     const std::size_t before = slow.counters().bytes_from_client;
     if (!child.write_stdin("one\ntwo\nsix\n")) o.problems.push_back("stdin refused");
     // Three QoS 1 PUBLISHes of 3 bytes to "sig/p": 2 + 2 + 5 + 2 + 3 bytes each.

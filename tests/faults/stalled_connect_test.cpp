@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <future>
 #include <string>
 #include <vector>
 
@@ -25,11 +26,16 @@ TEST_CASE("rr and conn give up on a stalled connect with exit 3 within --connect
       {"sub", {"-t", "s/#", "-C", "1"}},
       {"pub", {"-t", "p/a", "-m", "x", "-q", "1"}},
   };
-  for (const Case& c : cases) {
-    CAPTURE(c.verb);
-    const ProcessResult result = run_mqtk(
-        joined(joined({c.verb}, proxy_args(proxy)), joined({"--connect-timeout", "1"}, c.args)),
-        {}, 20s);
+  std::vector<std::future<ProcessResult>> runs;
+  for (const Case& c : cases)
+    runs.push_back(std::async(std::launch::async, [&proxy, &c] {
+      return run_mqtk(
+          joined(joined({c.verb}, proxy_args(proxy)), joined({"--connect-timeout", "1"}, c.args)),
+          {}, 20s);
+    }));
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    CAPTURE(cases[i].verb);
+    const ProcessResult result = runs[i].get();
     INFO(describe(result));
     CHECK_FALSE(result.timed_out);
     CHECK(result.exit_code == 3);
