@@ -24,7 +24,7 @@ _mqtk_global() {
   if [[ $cur == -* ]]; then
     _mqtk_words '--help --version -d --debug --quiet --log-level'
   else
-    _mqtk_words 'conn sub pub rr'
+    _mqtk_words 'conn sub pub rr bridge'
   fi
 }
 
@@ -56,6 +56,7 @@ _mqtk_cmd_conn() {
     --tls-alpn) return ;;
     --tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
     --ciphers) return ;;
+    --profile) return ;;
     --reconnect-min) return ;;
     --reconnect-max) return ;;
     --log-level) _mqtk_words 'trace debug info warn error off'; return ;;
@@ -66,8 +67,9 @@ _mqtk_cmd_conn() {
      --proxy -u --username -P --pw --password-file --will-topic
      --will-payload --will-qos --will-retain --cafile --capath --cert --key
      --key-password --insecure --tls-use-os-certs --tls-alpn --tls-version
-     --ciphers --reconnect --no-reconnect --reconnect-min --reconnect-max
-     --json --version -d --debug --quiet --log-level'
+     --ciphers --profile --print-config --reconnect --no-reconnect
+     --reconnect-min --reconnect-max --json --version -d --debug --quiet
+     --log-level'
 }
 
 _mqtk_cmd_sub() {
@@ -98,6 +100,7 @@ _mqtk_cmd_sub() {
     --tls-alpn) return ;;
     --tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
     --ciphers) return ;;
+    --profile) return ;;
     --reconnect-min) return ;;
     --reconnect-max) return ;;
     -t|--topic) return ;;
@@ -121,13 +124,14 @@ _mqtk_cmd_sub() {
      --proxy -u --username -P --pw --password-file --will-topic
      --will-payload --will-qos --will-retain --cafile --capath --cert --key
      --key-password --insecure --tls-use-os-certs --tls-alpn --tls-version
-     --ciphers --reconnect --no-reconnect --reconnect-min --reconnect-max -t
-     --topic -T --filter-out -U --unsubscribe -q --qos --nl --no-local --rap
-     --retain-as-published --retain-handling --no-dedupe -C --count -W
-     --timeout -E --exit-after-subscribe --until --retained-only -v
-     --verbose -N --no-newline -F --json --pretty -R --no-retained
-     --remove-retained --queue --priority --max-queued --overflow --version
-     -d --debug --quiet --log-level'
+     --ciphers --profile --print-config --reconnect --no-reconnect
+     --reconnect-min --reconnect-max -t --topic -T --filter-out -U
+     --unsubscribe -q --qos --nl --no-local --rap --retain-as-published
+     --retain-handling --no-dedupe -C --count -W --timeout -E
+     --exit-after-subscribe --until --retained-only -v --verbose -N
+     --no-newline -F --json --pretty -R --no-retained --remove-retained
+     --queue --priority --max-queued --overflow --version -d --debug --quiet
+     --log-level'
 }
 
 _mqtk_cmd_pub() {
@@ -158,6 +162,7 @@ _mqtk_cmd_pub() {
     --tls-alpn) return ;;
     --tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
     --ciphers) return ;;
+    --profile) return ;;
     --reconnect-min) return ;;
     --reconnect-max) return ;;
     -m|--message) return ;;
@@ -179,11 +184,12 @@ _mqtk_cmd_pub() {
      --proxy -u --username -P --pw --password-file --will-topic
      --will-payload --will-qos --will-retain --cafile --capath --cert --key
      --key-password --insecure --tls-use-os-certs --tls-alpn --tls-version
-     --ciphers --reconnect --no-reconnect --reconnect-min --reconnect-max -m
-     --message -f --file -s --stdin-file -l --stdin-line --jsonl -n
-     --null-message --size --format --validate-json -t --topic -q --qos -r
-     --retain --repeat --repeat-delay --ack-timeout --replay-timing --speed
-     --loop --on-error --version -d --debug --quiet --log-level'
+     --ciphers --profile --print-config --reconnect --no-reconnect
+     --reconnect-min --reconnect-max -m --message -f --file -s --stdin-file
+     -l --stdin-line --jsonl -n --null-message --size --format
+     --validate-json -t --topic -q --qos -r --retain --repeat --repeat-delay
+     --ack-timeout --replay-timing --speed --loop --on-error --version -d
+     --debug --quiet --log-level'
 }
 
 _mqtk_cmd_rr() {
@@ -214,6 +220,7 @@ _mqtk_cmd_rr() {
     --tls-alpn) return ;;
     --tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
     --ciphers) return ;;
+    --profile) return ;;
     --reconnect-min) return ;;
     --reconnect-max) return ;;
     -m|--message) return ;;
@@ -235,11 +242,109 @@ _mqtk_cmd_rr() {
      --proxy -u --username -P --pw --password-file --will-topic
      --will-payload --will-qos --will-retain --cafile --capath --cert --key
      --key-password --insecure --tls-use-os-certs --tls-alpn --tls-version
-     --ciphers --reconnect --no-reconnect --reconnect-min --reconnect-max -m
-     --message -f --file -s --stdin-file -n --null-message --size --format
-     --validate-json -t --topic -e --response-topic -q --qos -C --count -W
-     --timeout --correlation-data -v --verbose -N --no-newline -F --json
-     --pretty --version -d --debug --quiet --log-level'
+     --ciphers --profile --print-config --reconnect --no-reconnect
+     --reconnect-min --reconnect-max -m --message -f --file -s --stdin-file
+     -n --null-message --size --format --validate-json -t --topic -e
+     --response-topic -q --qos -C --count -W --timeout --correlation-data -v
+     --verbose -N --no-newline -F --json --pretty --version -d --debug
+     --quiet --log-level'
+}
+
+_mqtk_cmd_bridge() {
+  case $prev in
+    --from) return ;;
+    --to) return ;;
+    --config) return ;;
+    --name) return ;;
+    --from-host) return ;;
+    --from-port) return ;;
+    --from-url) return ;;
+    --from-protocol-version) return ;;
+    --from-id) return ;;
+    --from-id-prefix) return ;;
+    --from-keepalive) return ;;
+    --from-session-expiry-interval) return ;;
+    --from-connect-timeout) return ;;
+    --from-property) return ;;
+    --from-ws-header) return ;;
+    --from-proxy) return ;;
+    --from-username) return ;;
+    --from-pw) return ;;
+    --from-password-file) return ;;
+    --from-will-topic) return ;;
+    --from-will-payload) return ;;
+    --from-will-qos) return ;;
+    --from-cafile) _mqtk_files; return ;;
+    --from-capath) _mqtk_dirs; return ;;
+    --from-cert) _mqtk_files; return ;;
+    --from-key) _mqtk_files; return ;;
+    --from-key-password) return ;;
+    --from-tls-alpn) return ;;
+    --from-tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
+    --from-ciphers) return ;;
+    --from-profile) return ;;
+    --from-reconnect-min) return ;;
+    --from-reconnect-max) return ;;
+    --to-host) return ;;
+    --to-port) return ;;
+    --to-url) return ;;
+    --to-protocol-version) return ;;
+    --to-id) return ;;
+    --to-id-prefix) return ;;
+    --to-keepalive) return ;;
+    --to-session-expiry-interval) return ;;
+    --to-connect-timeout) return ;;
+    --to-property) return ;;
+    --to-ws-header) return ;;
+    --to-proxy) return ;;
+    --to-username) return ;;
+    --to-pw) return ;;
+    --to-password-file) return ;;
+    --to-will-topic) return ;;
+    --to-will-payload) return ;;
+    --to-will-qos) return ;;
+    --to-cafile) _mqtk_files; return ;;
+    --to-capath) _mqtk_dirs; return ;;
+    --to-cert) _mqtk_files; return ;;
+    --to-key) _mqtk_files; return ;;
+    --to-key-password) return ;;
+    --to-tls-alpn) return ;;
+    --to-tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
+    --to-ciphers) return ;;
+    --to-profile) return ;;
+    --to-reconnect-min) return ;;
+    --to-reconnect-max) return ;;
+    -t|--topic) return ;;
+    --reverse) return ;;
+    -q|--qos) _mqtk_words '0 1 2'; return ;;
+    --remap) return ;;
+    --max-inflight) return ;;
+    --max-queued) return ;;
+    --drain-timeout) return ;;
+    --stats) return ;;
+    --log-level) _mqtk_words 'trace debug info warn error off'; return ;;
+  esac
+  _mqtk_words '--help --from --to --config --name --from-host --from-port --from-url
+     --from-protocol-version --from-id --from-id-prefix --from-keepalive
+     --from-disable-clean-session --from-session-expiry-interval
+     --from-connect-timeout --from-property --from-ws-header --from-proxy
+     --from-username --from-pw --from-password-file --from-will-topic
+     --from-will-payload --from-will-qos --from-will-retain --from-cafile
+     --from-capath --from-cert --from-key --from-key-password
+     --from-insecure --from-tls-use-os-certs --from-tls-alpn
+     --from-tls-version --from-ciphers --from-profile --from-reconnect
+     --from-no-reconnect --from-reconnect-min --from-reconnect-max --to-host
+     --to-port --to-url --to-protocol-version --to-id --to-id-prefix
+     --to-keepalive --to-disable-clean-session --to-session-expiry-interval
+     --to-connect-timeout --to-property --to-ws-header --to-proxy
+     --to-username --to-pw --to-password-file --to-will-topic
+     --to-will-payload --to-will-qos --to-will-retain --to-cafile
+     --to-capath --to-cert --to-key --to-key-password --to-insecure
+     --to-tls-use-os-certs --to-tls-alpn --to-tls-version --to-ciphers
+     --to-profile --to-reconnect --to-no-reconnect --to-reconnect-min
+     --to-reconnect-max -t --topic --reverse -q --qos --remap --max-inflight
+     --max-queued --drain-timeout --stats --json-stats --version -d --debug
+     --quiet --log-level'
 }
 
 _mqtk() {
@@ -254,7 +359,7 @@ _mqtk() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
       --log-level) ((i++)) ;;
-      conn|sub|pub|rr) command=${COMP_WORDS[i]}; break ;;
+      conn|sub|pub|rr|bridge) command=${COMP_WORDS[i]}; break ;;
     esac
   done
   case $command in
@@ -262,6 +367,7 @@ _mqtk() {
     sub) _mqtk_cmd_sub ;;
     pub) _mqtk_cmd_pub ;;
     rr) _mqtk_cmd_rr ;;
+    bridge) _mqtk_cmd_bridge ;;
     *) _mqtk_global ;;
   esac
 }

@@ -5,7 +5,7 @@ MQTK_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libpaho-mqttpp-dev libpaho-mqtt-dev libcli11-dev nlohmann-json3-dev libspdlog-dev doctest-dev libssl-dev
   mosquitto mosquitto-clients openssl socat jq bash-completion groff-base
-  tinyproxy dante-server
+  tinyproxy dante-server dpkg-dev
 )
 
 ensure_packages() {
@@ -40,4 +40,21 @@ build_mqtk() {
     cmake -S . -B "$dir" "$@" >/dev/null
   fi
   cmake --build "$dir" -j "$(nproc)"
+}
+
+# aedes, the second broker of the integration tests (tests/cli/aedes_test.cpp), pinned by
+# tests/support/aedes/package-lock.json. Only when node and npm exist: without them those tests
+# skip with a message. npm ci again only when the lock file changed since the last install.
+install_aedes() {
+  local dir=tests/support/aedes
+  command -v node >/dev/null && command -v npm >/dev/null || {
+    echo "==> node/npm not found: the aedes tests will be skipped" >&2
+    return 0
+  }
+  if [ -f "$dir/node_modules/.package-lock.json" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+    return 0
+  fi
+  echo "==> installing aedes for the second-broker tests (npm ci in $dir)" >&2
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+    echo "==> npm ci failed: the aedes tests will be skipped" >&2
 }

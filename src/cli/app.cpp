@@ -8,9 +8,10 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command.hpp"
+#include "cli/connection_config.hpp"
 #include "cli/logging.hpp"
 #include "cli/standard_streams.hpp"
-#include "core/library_info.hpp"
+#include <mqtk/library_info.hpp>
 
 namespace mqtk::cli {
 namespace {
@@ -52,6 +53,7 @@ int run(int argc, char** argv) {
   commands.push_back(setup_sub(app));
   commands.push_back(setup_pub(app));
   commands.push_back(setup_rr(app));
+  commands.push_back(setup_bridge(app));
   commands.push_back(setup_generate(app));
 
   try {
@@ -68,6 +70,9 @@ int run(int argc, char** argv) {
     configure_logging(logging);
     for (Command& command : commands)
       if (command.app->parsed()) return to_int(command.run(context));
+  } catch (const ConfigPrintout& printout) {
+    out.write(printout.text());
+    return to_int(ExitCode::ok);
   } catch (const Error& e) {
     print_error(e.what());
     return to_int(exit_code_for(e.category()));

@@ -2,7 +2,7 @@
 // Reports the core client's connection events on stderr (never stdout): reconnect progress at
 // warning level so users see it without -d, the rest at info.
 
-#include "core/client.hpp"
+#include <mqtk/client.hpp>
 
 namespace mqtk::cli {
 

@@ -42,6 +42,7 @@ Command setup_conn(CLI::App& parent);
 Command setup_sub(CLI::App& parent);
 Command setup_pub(CLI::App& parent);
 Command setup_rr(CLI::App& parent);
+Command setup_bridge(CLI::App& parent);
 // Hidden: completions and man pages generated from `parent`'s tree (src/cli/docs/).
 Command setup_generate(CLI::App& parent);
 

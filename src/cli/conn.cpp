@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/client.hpp"
-#include "core/error.hpp"
+#include <mqtk/client.hpp>
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 namespace {

@@ -8,9 +8,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "core/broker_url.hpp"
-#include "core/error.hpp"
-#include "core/topic.hpp"
+#include <mqtk/broker_url.hpp>
+#include <mqtk/error.hpp>
+#include <mqtk/topic.hpp>
+
+#include "cli/connection_config.hpp"
 
 namespace mqtk::cli {
 namespace {
@@ -62,6 +64,7 @@ EnvironmentLookup process_environment() {
 }
 
 void add_connection_flags(CLI::App& app, ConnectionFlags& f, const FlagSpelling& spelling) {
+  f.command = app.get_name();
   // "-h,--host" as given, or respelled: "--from-host" (prefix, no short letters) or "--host"
   // (its letter omitted). "!--no-reconnect" keeps its "!" in front of the prefixed name.
   auto spelled = [&spelling](std::string_view names) {
@@ -125,6 +128,11 @@ void add_connection_flags(CLI::App& app, ConnectionFlags& f, const FlagSpelling&
   app.add_option(spelled("--tls-version"), f.tls_version, "tlsv1.3, tlsv1.2 or tlsv1.1 (default: negotiate)")->check(CLI::IsMember({"tlsv1.3", "tlsv1.2", "tlsv1.1"}))->group(grouped(tls));
   app.add_option(spelled("--ciphers"), f.ciphers, "OpenSSL cipher list")->group(grouped(tls));
 
+  const char* config = "Configuration";
+  app.add_option(spelled("--profile"), f.profile, "Use the named profile of ~/.config/mqtk/config.json (or $MQTK_PROFILE)")->group(grouped(config));
+  if (spelling.prefix.empty())
+    app.add_flag("--print-config", f.print_config, "Print each effective connection setting and where it came from, then exit")->group(grouped(config));
+
   const char* reconnect = "Reconnect";
   // Fix: add_flag() bound to a std::optional<bool> runs its callback for the default as well
   // (CLI11 2.1.2 run_callback_for_default), so `reconnect` was always set, to false, and an
@@ -135,7 +143,9 @@ void add_connection_flags(CLI::App& app, ConnectionFlags& f, const FlagSpelling&
   app.add_option(spelled("--reconnect-max"), f.reconnect_max_s, "Longest reconnect delay in seconds (default: 30)")->group(grouped(reconnect));
 }
 
-ResolvedConnection resolve_client_options(const ConnectionFlags& f, const EnvironmentLookup& env) {
+namespace {
+
+ResolvedConnection resolve_flags(const ConnectionFlags& f, const EnvironmentLookup& env) {
   ResolvedConnection resolved;
   ClientOptions& o = resolved.client;
 
@@ -214,7 +224,7 @@ ResolvedConnection resolve_client_options(const ConnectionFlags& f, const Enviro
   if (f.username) o.username = *f.username;
   else if (!o.username) o.username = env("MQTK_USERNAME");
   if (f.password && f.password_file) throw UsageError("-P/--pw and --password-file cannot be combined");
-  if (f.password) o.password = *f.password == "-" ? prompt_password() : *f.password;
+  if (f.password) o.password = *f.password == "-" && !f.print_config ? prompt_password() : *f.password;
   else if (f.password_file) o.password = read_password_file(*f.password_file);
   else if (!o.password) o.password = env("MQTK_PASSWORD");
   if (o.password && !o.username) throw UsageError("a password needs a user name (-u)");
@@ -266,6 +276,26 @@ ResolvedConnection resolve_client_options(const ConnectionFlags& f, const Enviro
   if (f.reconnect_max_s) o.reconnect.max_delay = seconds_flag("--reconnect-max", *f.reconnect_max_s);
   if (o.reconnect.max_delay < o.reconnect.min_delay)
     throw UsageError("--reconnect-max must not be less than --reconnect-min");
+  return resolved;
+}
+
+}  // namespace
+
+ResolvedConnection resolve_client_options(const ConnectionFlags& given, const EnvironmentLookup& env) {
+  const ConfiguredFlags configured = apply_configuration(given, env);
+  ResolvedConnection resolved;
+  try {
+    resolved = resolve_flags(configured.flags, env);
+  } catch (const UsageError& e) {
+    // A value from a file fails with the flag's own message: say which file set it.
+    std::string message = e.what();
+    for (const auto& [name, source] : configured.sources)
+      if (source != "command line" && !source.starts_with("environment ") &&
+          message.find("--" + name) != std::string::npos)
+        message += " (set in " + source + ")";
+    throw UsageError(message);
+  }
+  if (given.print_config) throw ConfigPrintout(describe_configuration(resolved, configured));
   return resolved;
 }
 

@@ -2,7 +2,8 @@
 // The flags every subcommand shares (broker, identity, auth, session, will, TLS, proxy,
 // reconnect), spelled as mosquitto_sub/pub spell them, parsed in ONE place. ConnectionFlags
 // holds raw input (unset = std::nullopt); resolve_client_options() applies defaults and the
-// environment, enforces the cross-flag rules and yields core options.
+// environment and the user's configuration (connection_config.hpp), enforces the cross-flag
+// rules and yields core options.
 
 #include <cstdint>
 #include <functional>
@@ -12,7 +13,7 @@
 #include <vector>
 
 #include "cli/property_flags.hpp"
-#include "core/client_options.hpp"
+#include <mqtk/client_options.hpp>
 
 namespace CLI {
 class App;
@@ -57,6 +58,10 @@ struct ConnectionFlags {
   std::optional<bool> reconnect;  // unset: the subcommand decides
   std::optional<double> reconnect_min_s;
   std::optional<double> reconnect_max_s;
+
+  std::optional<std::string> profile;  // a named profile of the config file
+  bool print_config = false;           // print the effective settings instead of running
+  std::string command;                 // the subcommand these flags belong to: picks its config
 };
 
 // How the shared flags are spelled on one command: `mqtk bridge` registers them twice, as
@@ -80,7 +85,8 @@ struct ResolvedConnection {
   PropertyFlags properties;              // -D, for the parts the subcommand sends itself
 };
 
-// Throws UsageError naming the flag and value at fault.
+// Throws UsageError naming the flag and value at fault (and the file, for a setting read from
+// one); throws ConfigPrintout (connection_config.hpp) for --print-config.
 ResolvedConnection resolve_client_options(const ConnectionFlags& flags,
                                           const EnvironmentLookup& environment);
 

@@ -1,7 +1,7 @@
 #pragma once
 // The one exit-status contract of every subcommand (README "Exit status", man page EXIT STATUS).
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 

@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command.hpp"
-#include "core/client.hpp"
+#include <mqtk/client.hpp>
 
 namespace mqtk::cli {
 

@@ -6,12 +6,14 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 
 void configure_logging(const LoggingFlags& flags) {
-  const bool colour = isatty(STDERR_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  // no-color.org: NO_COLOR set to anything but the empty string turns colour off.
+  const char* no_color = std::getenv("NO_COLOR");
+  const bool colour = isatty(STDERR_FILENO) && !(no_color && *no_color);
   auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
       colour ? spdlog::color_mode::automatic : spdlog::color_mode::never);
   auto logger = std::make_shared<spdlog::logger>("mqtk", std::move(sink));

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/output/encoding.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 namespace {

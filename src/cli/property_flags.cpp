@@ -6,7 +6,7 @@
 #include <limits>
 #include <string_view>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 namespace {

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/client_options.hpp"
-#include "core/message.hpp"
+#include <mqtk/client_options.hpp>
+#include <mqtk/message.hpp>
 
 namespace mqtk::cli {
 

@@ -17,9 +17,9 @@
 #include "cli/output_flags.hpp"
 #include "cli/payload.hpp"
 #include "cli/pub_options.hpp"
-#include "core/client.hpp"
-#include "core/error.hpp"
-#include "core/topic.hpp"
+#include <mqtk/client.hpp>
+#include <mqtk/error.hpp>
+#include <mqtk/topic.hpp>
 
 namespace mqtk::cli {
 

@@ -13,9 +13,9 @@
 #include "cli/output_flags.hpp"
 #include "cli/sub_options.hpp"
 #include "cli/until_condition.hpp"
-#include "core/client.hpp"
-#include "core/error.hpp"
-#include "core/topic.hpp"
+#include <mqtk/client.hpp>
+#include <mqtk/error.hpp>
+#include <mqtk/topic.hpp>
 
 namespace mqtk::cli {
 namespace {

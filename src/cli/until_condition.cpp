@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/error.hpp"
-#include "core/topic.hpp"
+#include <mqtk/error.hpp>
+#include <mqtk/topic.hpp>
 
 namespace mqtk::cli {
 namespace {

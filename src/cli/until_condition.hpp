@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/message.hpp"
+#include <mqtk/message.hpp>
 
 namespace mqtk::cli {
 

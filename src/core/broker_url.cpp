@@ -1,11 +1,11 @@
-#include "core/broker_url.hpp"
+#include <mqtk/broker_url.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk {
 namespace {

@@ -1,14 +1,14 @@
-#include "core/client.hpp"
+#include <mqtk/client.hpp>
 
 #include <algorithm>
 
 #include "core/client_impl.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 #include "core/network_diagnosis.hpp"
 #include "core/paho_convert.hpp"
-#include "core/reason_code.hpp"
-#include "core/reconnect.hpp"
-#include "core/topic.hpp"
+#include <mqtk/reason_code.hpp>
+#include <mqtk/reconnect.hpp>
+#include <mqtk/topic.hpp>
 
 namespace mqtk {
 namespace {

@@ -23,7 +23,7 @@
 
 #include <mqtt/async_client.h>
 
-#include "core/client.hpp"
+#include <mqtk/client.hpp>
 #include "core/proxy_route.hpp"
 
 namespace mqtk {

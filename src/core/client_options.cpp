@@ -1,9 +1,9 @@
-#include "core/client_options.hpp"
+#include <mqtk/client_options.hpp>
 
 #include <charconv>
 #include <random>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk {
 

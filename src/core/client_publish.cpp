@@ -9,10 +9,10 @@
 #include <algorithm>
 
 #include "core/client_impl.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 #include "core/paho_convert.hpp"
-#include "core/reason_code.hpp"
-#include "core/topic.hpp"
+#include <mqtk/reason_code.hpp>
+#include <mqtk/topic.hpp>
 
 namespace mqtk {
 

@@ -5,9 +5,9 @@
 #include <algorithm>
 
 #include "core/client_impl.hpp"
-#include "core/error.hpp"
-#include "core/reason_code.hpp"
-#include "core/topic.hpp"
+#include <mqtk/error.hpp>
+#include <mqtk/reason_code.hpp>
+#include <mqtk/topic.hpp>
 
 namespace mqtk {
 namespace {

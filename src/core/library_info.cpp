@@ -1,4 +1,4 @@
-#include "core/library_info.hpp"
+#include <mqtk/library_info.hpp>
 
 #include <cstring>
 

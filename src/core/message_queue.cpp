@@ -18,11 +18,11 @@
 // nullopt. A producer blocked in push() when close() comes returns false and its message is
 // not queued.
 
-#include "core/message_queue.hpp"
+#include <mqtk/message_queue.hpp>
 
 #include <utility>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/client_options.hpp"
+#include <mqtk/client_options.hpp>
 
 namespace mqtk {
 

@@ -7,9 +7,9 @@
 
 #include <mqtt/async_client.h>
 
-#include "core/client.hpp"
-#include "core/client_options.hpp"
-#include "core/message.hpp"
+#include <mqtk/client.hpp>
+#include <mqtk/client_options.hpp>
+#include <mqtk/message.hpp>
 
 namespace mqtk::detail {
 

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "core/client_options.hpp"
+#include <mqtk/client_options.hpp>
 #include "core/socks5_relay.hpp"
 
 namespace mqtk {

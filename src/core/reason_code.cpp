@@ -1,4 +1,4 @@
-#include "core/reason_code.hpp"
+#include <mqtk/reason_code.hpp>
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-#include "core/reconnect.hpp"
+#include <mqtk/reconnect.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -7,7 +7,7 @@
 // A route queue with the `block` policy makes dispatch() wait for its consumer; give routes a
 // drop policy when dispatch runs on a thread that must not block (paho's callback thread).
 
-#include "core/router.hpp"
+#include <mqtk/router.hpp>
 
 #include <utility>
 

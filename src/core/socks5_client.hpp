@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/client_options.hpp"
+#include <mqtk/client_options.hpp>
 #include "core/socket_io.hpp"
 
 namespace mqtk::detail {

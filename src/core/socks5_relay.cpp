@@ -41,7 +41,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 #include "core/socket_io.hpp"
 #include "core/socks5_client.hpp"
 

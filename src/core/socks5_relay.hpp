@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "core/client_options.hpp"
+#include <mqtk/client_options.hpp>
 
 namespace mqtk {
 

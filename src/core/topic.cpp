@@ -7,14 +7,14 @@
 // topic_matches() is on the hot path of every received message: it walks both strings level by
 // level with string_view only and never allocates.
 
-#include "core/topic.hpp"
+#include <mqtk/topic.hpp>
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk {
 namespace {

@@ -304,4 +304,19 @@ TEST_CASE("a subcommand registered later is documented without further work") {
   CHECK(mqtk::cli::docs::fish_completion(program).find("-l mode -x -a 'latency rate'") != std::string::npos);
 }
 
+TEST_CASE("`mqtk completions SHELL` is the generator under the name issue #7 gives it") {
+  for (const auto& [shell, file] : {std::pair{"bash", "completions/mqtk.bash"},
+                                    std::pair{"zsh", "completions/_mqtk"},
+                                    std::pair{"fish", "completions/mqtk.fish"}}) {
+    const auto generated = run_mqtk({"completions", shell});
+    REQUIRE_MESSAGE(generated.exit_code == 0, describe(generated));
+    CHECK_MESSAGE(generated.out == read_file(source_path(file)), shell << ": " << regenerate_hint);
+  }
+  CHECK(run_mqtk({"--help"}).out.find("completions") == std::string::npos);  // hidden
+  const auto tls_versions = complete({"mqtk", "conn", "--tls-version", ""}, false);
+  CHECK(tls_versions.size() == 3);
+  CHECK(contains(tls_versions, "tlsv1.3"));
+  CHECK(contains(complete({"mqtk", "sub", "--profile", "x", "--"}, false), "--print-config"));
+}
+
 TEST_SUITE_END();

@@ -8,7 +8,7 @@
 
 #include "cli/output/json_text.hpp"
 #include "cli/output/timestamp.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 using mqtk::Message;
 using mqtk::UsageError;
@@ -194,6 +194,23 @@ TEST_CASE("reading: received_at") {
         "field 'received_at' must be an RFC 3339 time such as 2026-11-21T10:00:00.123Z",
         UsageError);
   }
+}
+
+// Found by fuzzing (tests/fuzz/jsonl_record_fuzz.cpp): a year past 2262 overflowed
+// system_clock's 64-bit nanoseconds (UBSan: signed integer overflow in chrono.h).
+TEST_CASE("reading: received_at outside system_clock's range is refused, not wrapped") {
+  using mqtk::cli::parse_rfc3339;
+  CHECK(usage_error_of(R"({"topic":"x","received_at":"9772-11-21T11:00:00.123456789+01:00"})") ==
+        "field 'received_at' is out of range: '9772-11-21T11:00:00.123456789+01:00' (the years "
+        "1678 to 2261 can be represented)");
+  for (const auto* bad : {"2262-04-12T00:00:00Z", "0000-01-01T00:00:00Z", "1677-01-01T00:00:00Z",
+                          "9999-12-31T23:59:59.999999999-23:59"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_AS((void)parse_rfc3339(bad, "received_at"), UsageError);
+  }
+  CHECK(parse_rfc3339("2261-12-31T23:59:59.999999999Z", "f") ==
+        utc(2261, 12, 31, 23, 59, 59) + 999999999ns);
+  CHECK(parse_rfc3339("1678-01-01T00:00:00Z", "f") == utc(1678, 1, 1, 0, 0, 0));
 }
 
 TEST_CASE("reading: errors name the field") {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "cli/output/formatter.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 // Expected strings marked "mosquitto" match mosquitto_sub 2.0.11 with the same flags.
 

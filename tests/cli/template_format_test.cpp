@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 // Expected strings marked "mosquitto" were produced by mosquitto_sub 2.0.11 (Debian 12) from
 // the same message, published with mosquitto_pub -V 5 to a private broker:

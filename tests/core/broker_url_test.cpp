@@ -1,4 +1,4 @@
-#include "core/broker_url.hpp"
+#include <mqtk/broker_url.hpp>
 
 #include <doctest/doctest.h>
 
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 using mqtk::BrokerUrl;
 using mqtk::Transport;

@@ -1,7 +1,7 @@
 // client_options: protocol version words, proxy URLs, display_uri, the generated client id and
 // uses_tls. Unit tests: no network.
 
-#include "core/client_options.hpp"
+#include <mqtk/client_options.hpp>
 
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 using mqtk::BrokerUrl;
 using mqtk::ClientOptions;

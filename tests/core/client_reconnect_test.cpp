@@ -3,7 +3,7 @@
 // drop (socat relay killed), publishes buffered while the broker is down, the initial-connect
 // retry loop, and the in-flight window under a 20,000-message burst. RELIABILITY-NOTES 2 and 3.
 
-#include "core/client.hpp"
+#include <mqtk/client.hpp>
 
 #include <doctest/doctest.h>
 
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/client_test_helpers.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 #include "support/broker_fixture.hpp"
 
 using namespace std::chrono_literals;
@@ -132,8 +132,8 @@ TEST_CASE("broker restart with a persisted session: reconnects, the session carr
   BrokerFixture broker(broker_options);
   ClientOptions options = reconnecting(options_for(broker, "persist"));
   options.clean_session = false;
+  EventLog events;  // declared first: it must outlive the client's threads
   Client client(options);
-  EventLog events;
   client.set_event_handler(events.handler());
   client.connect();
   subscribe(client, "p/#", 1);
@@ -178,8 +178,8 @@ TEST_CASE("broker restart without persistence: subscriptions are restored by the
     const std::string id = clean_session ? "np-clean" : "np-persistent";
     ClientOptions options = reconnecting(options_for(broker, id, ProtocolVersion::v5));
     options.clean_session = clean_session;
+    EventLog events;  // declared first: it must outlive the client's threads
     Client client(options);
-    EventLog events;
     client.set_event_handler(events.handler());
     client.connect();
     subscribe(client, "np/a", 1);
@@ -212,8 +212,8 @@ TEST_CASE("network drop (relay killed): reconnects and the persistent session lo
   Relay relay(broker.port());
   ClientOptions options = reconnecting(options_for(relay.url(), "dropper"));
   options.clean_session = false;
+  EventLog events;  // declared first: it must outlive the client's threads
   Client client(options);
-  EventLog events;
   client.set_event_handler(events.handler());
   client.connect();
   subscribe(client, "d/#", 1);
@@ -242,8 +242,8 @@ TEST_CASE("publishes made while the broker is down are all delivered, in order, 
       broker, "buffer-check",
       {"-c", "-q", "1", "-t", "buf/#", "-C", std::to_string(total), "-W", "30"});
 
+  EventLog events;  // declared first: it must outlive the client's threads
   Client client(reconnecting(options_for(broker, "buffering")));
-  EventLog events;
   client.set_event_handler(events.handler());
   client.connect();
 
@@ -263,14 +263,14 @@ TEST_CASE("publishes made while the broker is down are all delivered, in order, 
   for (auto& ack : acks) CHECK_NOTHROW(get_within(ack));
   const ProcessResult seen = checker.wait(30s);
   CHECK_MESSAGE(seen.ok(), describe(seen));
-  CHECK(lines(seen.out) == numbered("m", total));
+  CHECK_MESSAGE(lines(seen.out) == numbered("m", total), "arrived:\n" << seen.out);
   CHECK(client.disconnect(2s) == 0);
 }
 
 TEST_CASE("without reconnect, publishing while disconnected fails at once") {
   BrokerFixture broker;
+  EventLog events;  // declared first: it must outlive the client's threads
   Client client(options_for(broker, "no-reconnect"));
-  EventLog events;
   client.set_event_handler(events.handler());
   client.connect();
   broker.stop();
@@ -289,8 +289,8 @@ TEST_CASE("retry_initial_connect keeps trying until the broker appears") {
   broker.stop();
   ClientOptions options = reconnecting(options_for(broker, "early-bird"));
   options.reconnect.retry_initial_connect = true;
+  EventLog events;  // declared first: it must outlive the client's threads
   Client client(options);
-  EventLog events;
   client.set_event_handler(events.handler());
   auto connected = std::async(std::launch::async, [&] { return client.connect(); });
   REQUIRE_MESSAGE(events.wait_for(ClientEventKind::reconnect_failed, 2), describe(events));
@@ -310,8 +310,8 @@ TEST_CASE("stop() ends a connect that is retrying, with a ConnectError") {
   ClientOptions options =
       reconnecting(options_for("mqtt://127.0.0.1:" + std::to_string(free_port()), "stopped"));
   options.reconnect.retry_initial_connect = true;
+  EventLog events;  // declared first: it must outlive the client's threads
   Client client(options);
-  EventLog events;
   client.set_event_handler(events.handler());
   auto connected = std::async(std::launch::async, [&] { client.connect(); });
   REQUIRE(events.wait_for(ClientEventKind::reconnect_failed));
@@ -369,8 +369,8 @@ TEST_CASE("a publish still queued inside paho when the connection drops is sent 
   Relay relay(broker.port());
   ChildProcess checker = start_mosquitto_sub(
       broker, "queued-check", {"-q", "1", "-t", "queued/#", "-C", "3", "-W", "30"});
+  EventLog events;  // declared first: it must outlive the client's threads
   Client client(reconnecting(options_for(relay.url(), "queued")));
-  EventLog events;
   client.set_event_handler(events.handler());
   client.connect();
   get_within(client.publish(make_message("queued/x", "first", 1)));

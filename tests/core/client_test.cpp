@@ -3,7 +3,7 @@
 // refusals, wills, and shutdown. TLS and websockets: client_tls_test.cpp; reconnect and
 // buffering: client_reconnect_test.cpp.
 
-#include "core/client.hpp"
+#include <mqtk/client.hpp>
 
 #include <doctest/doctest.h>
 
@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 #include "core/client_test_helpers.hpp"
 #include "support/broker_fixture.hpp"
 #include "support/free_port.hpp"
@@ -650,8 +650,8 @@ TEST_CASE("destroying a Client whose connection died with a subscribe unsent is 
   Relay relay(broker.port());
   std::future<SubscribeResult> subscribed;
   {
+    EventLog events;  // declared first: it must outlive the client's threads
     Client client(options_for(relay.url(), "unsent"));
-    EventLog events;
     client.set_event_handler(events.handler());
     client.connect();
     broker.pause();

@@ -20,8 +20,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/client.hpp"
-#include "core/error.hpp"
+#include <mqtk/client.hpp>
+#include <mqtk/error.hpp>
 #include "support/broker_fixture.hpp"
 #include "support/free_port.hpp"
 #include "support/process.hpp"

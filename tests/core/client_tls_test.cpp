@@ -1,7 +1,7 @@
 // Client over TLS and websockets against a real mosquitto (BrokerFixture with its test PKI):
 // verification on by default, the OpenSSL reason in the error, --insecure, client certificates.
 
-#include "core/client.hpp"
+#include <mqtk/client.hpp>
 
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/client_test_helpers.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 #include "support/broker_fixture.hpp"
 
 using namespace std::chrono_literals;

@@ -1,7 +1,7 @@
 // MessageQueue: each order, each overflow policy with exact counts, close() and timeouts, and a
 // multi-producer/multi-consumer run that checks nothing is lost, duplicated or reordered.
 
-#include "core/message_queue.hpp"
+#include <mqtk/message_queue.hpp>
 
 #include <doctest/doctest.h>
 
@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace {
 

@@ -1,7 +1,7 @@
 // Reason code names: the v5 table (spec 2.4), the "name (reason 0xNN)" form users see, and the
 // v3 CONNACK return codes. Unit tests: no network.
 
-#include "core/reason_code.hpp"
+#include <mqtk/reason_code.hpp>
 
 #include <doctest/doctest.h>
 

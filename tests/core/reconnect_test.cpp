@@ -1,7 +1,7 @@
 // Backoff: exponential growth from min_delay, the max_delay cap, jitter bounds, reset, and the
 // clamping of nonsensical options. Unit tests: no network, no clock.
 
-#include "core/reconnect.hpp"
+#include <mqtk/reconnect.hpp>
 
 #include <doctest/doctest.h>
 

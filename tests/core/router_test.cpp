@@ -1,7 +1,7 @@
 // Router: which queue each message reaches, with overlapping, shared and $-topic filters, the
 // route's own queue options, refused pushes, and close().
 
-#include "core/router.hpp"
+#include <mqtk/router.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // Topic names and filters against MQTT 5.0 section 4.7: every example of 4.7.1.2, 4.7.1.3,
 // 4.7.2 and 4.7.3, shared subscriptions (4.8.2), UTF-8 edge cases (1.5.4) and the length limit.
 
-#include "core/topic.hpp"
+#include <mqtk/topic.hpp>
 
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace {
 

@@ -1,4 +1,4 @@
-// `mqtk generate (bash|zsh|fish|man DIR)`: hidden from help. Prints a shell completion or
+// `mqtk generate (bash|zsh|fish|man DIR)`, also spelled `mqtk completions`: hidden from help. Prints a shell completion or
 // writes the man pages, all generated from the command tree this binary was built with;
 // scripts/generate-docs runs it to refresh completions/ and man/.
 
@@ -11,8 +11,8 @@
 
 #include "cli/command.hpp"
 #include "cli/docs/docs.hpp"
-#include "core/error.hpp"
-#include "core/library_info.hpp"
+#include <mqtk/error.hpp>
+#include <mqtk/library_info.hpp>
 
 namespace mqtk::cli {
 namespace {
@@ -56,6 +56,8 @@ Command setup_generate(CLI::App& parent) {
   CLI::App* app = parent.add_subcommand(
       "generate", "Print a shell completion or write the man pages (for packaging)");
   app->group("");  // hidden: a maintainer's tool, not part of the documented CLI
+  // The name issue #7 and packagers' scripts use for the shell part: mqtk completions bash.
+  app->alias("completions");
   app->add_option("kind", o->kind, "bash, zsh, fish or man")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh", "fish", "man"}));

@@ -93,6 +93,8 @@ void append_common_tail(std::string& out, const CommandProse& prose,
     out += ".TP\n.B " + troff_escape(variable.name) + "\n";
     append_text_line(out, troff_escape(variable.meaning));
   }
+  out += ".SH FILES\n";
+  append_markup(out, files_text());
   if (!prose.examples.empty()) {
     out += ".SH EXAMPLES\n";
     append_markup(out, prose.examples);

@@ -1,4 +1,5 @@
-// Hand-written man page prose for mqtk(1), conn, pub and rr; sub's is in prose_sub.cpp.
+// Hand-written man page prose for mqtk(1), conn, pub and rr; sub's is in prose_sub.cpp, bridge's in
+// prose_bridge.cpp.
 // Markup: see prose.hpp.
 
 #include "cli/docs/prose.hpp"
@@ -6,6 +7,7 @@
 namespace mqtk::cli::docs {
 
 CommandProse sub_prose();  // prose_sub.cpp
+CommandProse bridge_prose();  // prose_bridge.cpp
 
 namespace {
 
@@ -22,12 +24,13 @@ broker host as in every MQTT client.
 
 Every command takes the same connection flags (broker, authentication, will, TLS, reconnect),
 documented in each command's page. Values left unset come from the environment (see
-ENVIRONMENT), then from the defaults.)";
+ENVIRONMENT), then from the configuration files (see FILES), then from the defaults.)";
   prose.sections = {
       {"SHELL COMPLETION",
        R"(Completions for bash, zsh and fish, and these pages, are generated from the command-line
-definition by the hidden command `mqtk generate bash|zsh|fish` (to standard output) and
-`mqtk generate man DIR`, so they always list the flags of the binary that wrote them.
+definition by the hidden command `mqtk completions bash|zsh|fish` (to standard output; also
+spelled `mqtk generate`) and `mqtk generate man DIR`, so they always list the flags of the
+binary that wrote them. Installed packages put them where the shells look already.
 
 - bash: copy `completions/mqtk.bash` to `/usr/share/bash-completion/completions/mqtk`,
   or source it from `~/.bashrc`.
@@ -157,6 +160,7 @@ CommandProse prose_for(std::string_view command, std::string_view summary) {
   if (command == "sub") return sub_prose();
   if (command == "pub") return pub_prose();
   if (command == "rr") return rr_prose();
+  if (command == "bridge") return bridge_prose();
   CommandProse prose;
   prose.description = summary;
   return prose;
@@ -185,6 +189,34 @@ std::vector<ExitStatusDoc> exit_statuses() {
   };
 }
 
+std::string_view files_text() {
+  return R"(* $XDG_CONFIG_HOME/mqtk/config.json :: mqtk's settings (default
+  `~/.config/mqtk/config.json`): a JSON object with up to three sections, each mapping a
+  connection flag's long name to its value: `defaults` for every command, `commands` with one
+  section per command (`"sub": {...}`), and named `profiles` chosen with `--profile NAME` or
+  `MQTK_PROFILE`. Paths may start with `~/`; `"password"` stands for `--pw`; a flag is `true`
+  or `false`; a repeatable flag takes an array.
+
+* $XDG_CONFIG_HOME/mosquitto_sub, mosquitto_pub, mosquitto_rr :: mosquitto's own option
+  files (default under `~/.config`), read for `mqtk sub`, `pub` and `rr` when config.json has no
+  `commands` section for the command: one option per line, as on the command line. Only the
+  connection options are taken; other lines are reported and skipped.
+
+A value comes from the first of: the command line, the environment, the profile, the command's
+section (or mosquitto's file), the defaults section, the built-in default. `--print-config`
+shows each effective value and where it came from, never a password:
+
+    {
+      "defaults": {"host": "broker.lan", "protocol-version": "5"},
+      "commands": {"sub": {"keepalive": 30}},
+      "profiles": {
+        "prod": {"host": "mqtt.example.com", "port": 8883, "cafile": "~/certs/ca.pem",
+                 "username": "ops", "password-file": "~/.config/mqtk/prod.pw"}
+      }
+    }
+    mqtk sub --profile prod -t 'alerts/#' --print-config)";
+}
+
 std::vector<EnvironmentDoc> environment_variables() {
   return {
       {"MQTK_HOST", "The broker host when neither -h nor -L is given."},
@@ -196,6 +228,9 @@ std::vector<EnvironmentDoc> environment_variables() {
       {"MQTK_PROXY",
        "The proxy URL when --proxy is not given. http_proxy and https_proxy are ignored: they "
        "are meant for HTTP clients."},
+      {"MQTK_PROFILE", "The profile of the config file to use when --profile is not given."},
+      {"XDG_CONFIG_HOME",
+       "Where the configuration files are (see FILES); ~/.config when unset or not absolute."},
       {"NO_COLOR", "When set, diagnostics on standard error are never coloured."},
       {"TZ", "The time zone of the times that -F prints (%I, %j, %J and the @ specifiers)."},
   };

@@ -44,4 +44,7 @@ struct EnvironmentDoc {
 };
 std::vector<EnvironmentDoc> environment_variables();
 
+// FILES, the same on every page: the configuration files every command reads.
+std::string_view files_text();
+
 }  // namespace mqtk::cli::docs

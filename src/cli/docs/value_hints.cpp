@@ -39,6 +39,7 @@ constexpr std::array hints{
     named("--key-password", "PASSWORD"),
     named("--tls-alpn", "PROTOCOL"),
     words("--tls-version", "VERSION", "tlsv1.3 tlsv1.2 tlsv1.1"),
+    named("--profile", "NAME"),
     named("--reconnect-min", "SECONDS"),
     named("--reconnect-max", "SECONDS"),
     words("--log-level", "LEVEL", "trace debug info warn error off"),

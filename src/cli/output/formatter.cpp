@@ -6,7 +6,7 @@
 #include "cli/output/json_text.hpp"
 #include "cli/output/plain_format.hpp"
 #include "cli/output/template_format.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 namespace {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "core/message.hpp"
+#include <mqtk/message.hpp>
 
 namespace mqtk::cli {
 

@@ -9,7 +9,7 @@
 #include "cli/output/json_check.hpp"
 #include "cli/output/json_text.hpp"
 #include "cli/output/timestamp.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 namespace {

@@ -32,7 +32,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/message.hpp"
+#include <mqtk/message.hpp>
 
 namespace mqtk::cli {
 

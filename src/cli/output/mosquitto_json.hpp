@@ -21,7 +21,7 @@
 #include <string>
 
 #include "cli/output/timestamp.hpp"
-#include "core/message.hpp"
+#include <mqtk/message.hpp>
 
 namespace mqtk::cli {
 

@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "core/message.hpp"
+#include <mqtk/message.hpp>
 
 namespace mqtk::cli {
 

@@ -8,7 +8,7 @@
 #include "cli/output/json_text.hpp"
 #include "cli/output/mosquitto_json.hpp"
 #include "cli/output/timestamp.hpp"
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 namespace {

@@ -27,7 +27,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/message.hpp"
+#include <mqtk/message.hpp>
 
 namespace mqtk::cli {
 

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <optional>
 
-#include "core/error.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 
@@ -119,9 +119,18 @@ std::chrono::system_clock::time_point parse_rfc3339(std::string_view text, std::
   const chrono::year_month_day date{chrono::year{static_cast<int>(*year)}, chrono::month{*month},
                                     chrono::day{*day}};
   if (pos != text.size() || !date.ok()) return fail();
-  const auto wall_time = chrono::sys_days{date} + chrono::hours{*hour} + chrono::minutes{*minute} +
-                         chrono::seconds{*second} + fraction;
-  return chrono::time_point_cast<chrono::system_clock::duration>(wall_time - offset);
+  // system_clock counts nanoseconds in 64 bits: years 1678 to 2261 only. Found by fuzzing
+  // (tests/fuzz/jsonl_record_fuzz.cpp): "9772-11-21T..." overflowed (undefined behaviour).
+  // Whole seconds cannot overflow for four-digit years, so check in those first.
+  const auto utc_seconds = chrono::sys_days{date} + chrono::hours{*hour} +
+                           chrono::minutes{*minute} + chrono::seconds{*second} - offset;
+  constexpr auto earliest = chrono::ceil<chrono::seconds>(chrono::system_clock::time_point::min());
+  constexpr auto latest = chrono::floor<chrono::seconds>(chrono::system_clock::time_point::max());
+  if (utc_seconds < earliest || utc_seconds >= latest) {
+    throw UsageError("field '" + std::string(field) + "' is out of range: '" + std::string(text) +
+                     "' (the years 1678 to 2261 can be represented)");
+  }
+  return chrono::time_point_cast<chrono::system_clock::duration>(utc_seconds) + fraction;
 }
 
 }  // namespace mqtk::cli
