@@ -35,7 +35,7 @@ void sub_survives_drops(FaultProxy::Drop how, int drops) {
     // Let part of the round arrive so the drop lands with messages in flight and queued.
     if (auto line = mqtk.read_line(10s)) arrivals.lines.push_back(std::move(*line));
     proxy.drop_all(how);
-    REQUIRE(proxy.wait_for_accepted(static_cast<std::size_t>(round) + 1, 15s));
+    REQUIRE_MESSAGE(proxy.wait_for_accepted(static_cast<std::size_t>(round) + 1, 20s), mqtk.err());
   }
   REQUIRE(publisher.write_stdin(pub::numbered_lines(published + 1, published + per_round)));
   published += per_round;
