@@ -20,6 +20,10 @@ std::string topic_name_problem(std::string_view name);
 /// Checks the name rules plus wildcard placement and the $share/{group}/{filter} form.
 std::string topic_filter_problem(std::string_view filter);
 
+/// `value` (a topic or filter) in quotes as it may appear in a one-line message: control
+/// characters and bytes that are not UTF-8 become \xNN, and more than 80 bytes end in "...".
+std::string quote_for_message(std::string_view value);
+
 /// True when topic name `topic` matches filter `filter` (the filter part only: pass
 /// TopicFilter::match_filter() for a shared subscription). Assumes both are valid.
 bool topic_matches(std::string_view filter, std::string_view topic) noexcept;

@@ -10,6 +10,7 @@
 #include "cli/command.hpp"
 #include "cli/connection_config.hpp"
 #include "cli/logging.hpp"
+#include "cli/standard_streams.hpp"
 #include <mqtk/library_info.hpp>
 
 namespace mqtk::cli {
@@ -28,6 +29,7 @@ void print_error(const std::string& message) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  hold_closed_standard_streams();  // before the first descriptor of our own is opened
   // A closed stdout must surface as EPIPE from write(), not kill us (RELIABILITY P22).
   std::signal(SIGPIPE, SIG_IGN);
   SignalWatcher signals;  // before any other thread exists, so all of them inherit the mask

@@ -1,5 +1,6 @@
 #include "cli/conn.hpp"
 
+#include <csignal>
 #include <memory>
 
 #include <CLI/CLI.hpp>
@@ -7,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <mqtk/client.hpp>
+#include <mqtk/error.hpp>
 
 namespace mqtk::cli {
 namespace {
@@ -64,7 +66,15 @@ ExitCode run_conn(const ConnOptions& options, CommandContext& context) {
   Client client(resolved.client);
   context.signals.on_signal([&client](int) { client.stop(); });
   spdlog::info("connecting to {} as {}", display_uri(resolved.client.broker), client.client_id());
-  const ConnectResult result = client.connect();
+  ConnectResult result;
+  try {
+    result = client.connect();
+  } catch (const ConnectError&) {
+    // SIGINT/SIGTERM cancels a pending connect: the user stopped it (130/143), as in sub.
+    if (const int signal = context.signals.received())
+      return signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
+    throw;
+  }
   const nlohmann::ordered_json report = to_json(result, resolved.client);
   context.out.write(options.json ? report.dump() + "\n" : to_text(report));
   return finish_client(client, ExitCode::ok, std::chrono::seconds(1));

@@ -240,7 +240,7 @@ ResolvedConnection resolve_flags(const ConnectionFlags& f, const EnvironmentLook
   }
   if (f.will_topic) {
     if (std::string problem = topic_name_problem(*f.will_topic); !problem.empty())
-      throw UsageError("--will-topic '" + *f.will_topic + "': " + problem);
+      throw UsageError("--will-topic " + quote_for_message(*f.will_topic) + ": " + problem);
     Will will;
     will.topic = *f.will_topic;
     will.payload = f.will_payload.value_or("");

@@ -276,7 +276,9 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
   if (const int signal = context.signals.received())
     code = signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
   if (outcomes.failed() > 0) {
-    spdlog::error("{} message(s) refused by the broker or not delivered", outcomes.failed());
+    // Each failure was already named; a count adds something only when there are several.
+    if (outcomes.failed() > 1)
+      spdlog::error("{} message(s) refused by the broker or not delivered", outcomes.failed());
     if (code == ExitCode::ok) code = ExitCode::runtime;
   }
   const auto grace = std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(

@@ -2,6 +2,7 @@
 // a fresh random correlation data, and only responses carrying it count (a stale retained reply
 // on the response topic cannot satisfy the request). -C N collects several responses.
 
+#include <atomic>
 #include <csignal>
 #include <memory>
 #include <random>
@@ -83,8 +84,20 @@ ExitCode run_rr(const RrOptions& o, CommandContext& context) {
 
   Client client(resolved.client);
   client.set_event_handler(log_client_event);
-  context.signals.on_signal([&client](int) { client.stop(); });
-  client.connect();
+  // Once the request is out, a signal ends only the wait for responses: the request's own
+  // acknowledgement is still awaited by finish_client() (it used to be dropped at once, exit 4).
+  std::atomic<bool> request_sent{false};
+  context.signals.on_signal([&client, &request_sent](int) {
+    if (request_sent) client.messages().close();
+    else client.stop();
+  });
+  try {
+    client.connect();
+  } catch (const ConnectError&) {
+    if (const int signal = context.signals.received())
+      return signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
+    throw;
+  }
   Subscription response{*o.response_topic, {}};
   response.options.qos = o.qos;
   auto subscribed = client.subscribe({response});
@@ -92,6 +105,7 @@ ExitCode run_rr(const RrOptions& o, CommandContext& context) {
     throw TimeoutError("no SUBACK for the response topic");
   subscribed.get();
   client.publish(request);
+  request_sent = true;
 
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));

@@ -25,7 +25,7 @@ using std::chrono::milliseconds;
 
 void check_filter(const char* flag, const std::string& filter) {
   if (std::string problem = topic_filter_problem(filter); !problem.empty())
-    throw UsageError(std::string(flag) + " '" + filter + "': " + problem);
+    throw UsageError(std::string(flag) + " " + quote_for_message(filter) + ": " + problem);
 }
 
 // With several overlapping filters an MQTT 5 broker sends one copy per matching subscription,

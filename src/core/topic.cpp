@@ -102,8 +102,8 @@ std::size_t match_offset_of(std::string_view filter) noexcept {
   return filter.find('/', share_prefix.size()) + 1;
 }
 
-// The value as it may appear inside a one-line message: control characters and bytes that are
-// not UTF-8 become \xNN, and a long value is cut (at a character boundary) and ends in "...".
+}  // namespace
+
 std::string quote_for_message(std::string_view value) {
   constexpr std::size_t shown_bytes = 80;
   constexpr char hex_digits[] = "0123456789abcdef";
@@ -126,8 +126,6 @@ std::string quote_for_message(std::string_view value) {
   quoted += '\'';
   return quoted;
 }
-
-}  // namespace
 
 std::string topic_name_problem(std::string_view name) {
   std::string problem = encoding_problem(name, "topic");
