@@ -39,7 +39,7 @@ ClientOptions resolve_side(ConnectionFlags& f, const char* side, const std::stri
                      (side[0] == 'f' ? "source broker: --from URL" : "destination broker: --to URL") +
                      " (or --" + side + "-host, or \"" + side + "\" in --config)");
   // Sessions survive the bridge's restarts and disconnects: persistent, with a fixed id.
-  if (!f.protocol_version) f.protocol_version = "5";
+  f.default_version = ProtocolVersion::v5;
   f.disable_clean_session = true;
   if (!f.id) f.id = "mqtk-bridge-" + name + "-" + side;
   // Two brokers, one environment: MQTK_HOST, MQTK_USERNAME ... cannot say which side they mean.

@@ -196,7 +196,7 @@ ResolvedConnection resolve_flags(const ConnectionFlags& f, const EnvironmentLook
     o.broker.port = default_port(o.broker.transport);
   }
 
-  if (f.protocol_version) o.version = parse_protocol_version(*f.protocol_version);
+  o.version = f.protocol_version ? parse_protocol_version(*f.protocol_version) : f.default_version;
   const bool v5 = o.version == ProtocolVersion::v5;
   if (f.id) {
     if (f.id->empty()) throw UsageError("-i/--id must not be empty");

@@ -32,6 +32,8 @@ struct ConnectionFlags {
   std::optional<std::string> password_file;
   std::optional<int> keepalive;
   std::optional<std::string> protocol_version;
+  // Used when neither a flag, the environment nor a config file sets -V: rr and bridge need 5.
+  ProtocolVersion default_version = ProtocolVersion::v311;
   bool disable_clean_session = false;
   std::optional<std::int64_t> session_expiry;
   std::optional<double> connect_timeout_s;

@@ -49,7 +49,7 @@ std::string random_correlation() {
 
 ExitCode run_rr(const RrOptions& o, CommandContext& context) {
   ConnectionFlags flags = o.connection;
-  if (!flags.protocol_version) flags.protocol_version = "5";
+  flags.default_version = ProtocolVersion::v5;
   ResolvedConnection resolved = resolve_client_options(flags, context.environment);
   if (resolved.client.version != ProtocolVersion::v5)
     throw UsageError("mqtk rr needs MQTT 5 (response topic and correlation data); drop -V or use -V 5");

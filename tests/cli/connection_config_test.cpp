@@ -115,6 +115,22 @@ TEST_CASE("each source overrides the ones below it: flag, environment, profile, 
   CHECK(usage_error(chosen_by_variable, home).starts_with("--profile 'missing': no such profile"));
 }
 
+TEST_CASE("a command's own default protocol version (rr, bridge: 5) yields to the files") {
+  ConfigHome home;
+  home.write_config(R"({"profiles": {"old": {"protocol-version": "3.1.1"}}})");
+  ConnectionFlags rr = flags_for("rr");
+  rr.default_version = mqtk::ProtocolVersion::v5;
+  CHECK(resolve_client_options(rr, home.environment()).client.version == mqtk::ProtocolVersion::v5);
+  rr.profile = "old";
+  CHECK(resolve_client_options(rr, home.environment()).client.version == mqtk::ProtocolVersion::v311);
+  // ... so mqtk rr refuses the profile's 3.1.1 instead of silently using 5.
+  ScopedEnvironment environment;
+  environment.set("XDG_CONFIG_HOME", home.dir.path().string());
+  const auto refused = run_mqtk({"rr", "--profile", "old", "-t", "req", "-e", "resp", "-m", "x"});
+  CHECK_MESSAGE(refused.exit_code == 2, describe(refused));
+  CHECK(refused.err.find("needs MQTT 5") != std::string::npos);
+}
+
 TEST_CASE("mosquitto's option file counts only when config.json has no section for the command") {
   ConfigHome home;
   home.dir.write_file("mosquitto_sub", "-h mosquitto.lan\n-v\n-p 1999\n");
