@@ -12,6 +12,7 @@
 namespace mqtk::cli {
 
 enum class BenchMode { conn, pub, sub };
+const char* mode_name(BenchMode mode);  // "conn", "pub", "sub"
 
 struct BenchOptions {
   BenchMode mode = BenchMode::pub;

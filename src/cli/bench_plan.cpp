@@ -52,10 +52,6 @@ bool is_loopback(const sockaddr_storage& address) {
   return false;
 }
 
-const char* mode_name(BenchMode mode) {
-  return mode == BenchMode::conn ? "conn" : mode == BenchMode::pub ? "pub" : "sub";
-}
-
 // n split over `parts` shares in proportion to `weights` (the remainder to the first ones).
 std::vector<std::uint64_t> split(std::uint64_t n, const std::vector<std::uint64_t>& weights) {
   std::uint64_t total = 0;
@@ -169,6 +165,10 @@ BenchSetup plan_bench(const BenchOptions& o, const ResolvedConnection& resolved)
     }
   }
   return setup;
+}
+
+const char* mode_name(BenchMode mode) {
+  return mode == BenchMode::conn ? "conn" : mode == BenchMode::pub ? "pub" : "sub";
 }
 
 }  // namespace mqtk::cli

@@ -108,10 +108,6 @@ class LiveOutput {
   double last_elapsed_ = 0;
 };
 
-const char* mode_name(BenchMode mode) {
-  return mode == BenchMode::conn ? "conn" : mode == BenchMode::pub ? "pub" : "sub";
-}
-
 // Resident memory of this process (VmRSS), for the memory cost per client.
 std::uint64_t resident_kib() {
   std::ifstream status("/proc/self/status");

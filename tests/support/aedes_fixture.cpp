@@ -9,8 +9,8 @@
 namespace mqtk::test {
 namespace {
 
-constexpr auto startup_timeout = std::chrono::seconds{10};
-constexpr auto stop_timeout = std::chrono::seconds{5};
+constexpr auto aedes_startup_timeout = std::chrono::seconds{10};
+constexpr auto aedes_stop_timeout = std::chrono::seconds{5};
 constexpr std::string_view listening_prefix = "listening 127.0.0.1:";
 
 std::filesystem::path aedes_dir() {
@@ -61,7 +61,7 @@ void AedesFixture::start() {
   // it between choosing and binding (the race BrokerFixture has to retry around).
   broker_.start({"node", (aedes_dir() / "broker.mjs").string(), std::to_string(port_)},
                 ChildOptions{.output_file = dir_.path() / "aedes.log"});
-  const auto deadline = std::chrono::steady_clock::now() + startup_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + aedes_startup_timeout;
   for (;;) {
     const std::string text = log();
     if (const auto at = text.find(listening_prefix, log_offset); at != std::string::npos) {
@@ -75,7 +75,7 @@ void AedesFixture::start() {
     if (!broker_.running() || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   }
-  const ProcessResult result = broker_.wait(stop_timeout);
+  const ProcessResult result = broker_.wait(aedes_stop_timeout);
   throw std::runtime_error("AedesFixture: aedes did not start (" + describe(result) +
                            ")\n--- aedes log ---\n" + log().substr(log_offset));
 }
@@ -83,7 +83,7 @@ void AedesFixture::start() {
 void AedesFixture::stop() {
   if (!running()) return;
   broker_.signal(SIGTERM);
-  broker_.wait(stop_timeout);
+  broker_.wait(aedes_stop_timeout);
 }
 
 bool AedesFixture::running() { return broker_.running(); }

@@ -17,8 +17,8 @@ namespace {
 
 constexpr const char* danted_path = "/usr/sbin/danted";
 constexpr const char* tinyproxy_path = "/usr/bin/tinyproxy";
-constexpr auto startup_timeout = std::chrono::seconds{5};
-constexpr int start_attempts = 4;
+constexpr auto proxy_startup_timeout = std::chrono::seconds{5};
+constexpr int proxy_start_attempts = 4;
 
 bool accepts(std::uint16_t port) {
   UniqueFd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -34,7 +34,7 @@ std::optional<std::string> wait_until_ready(ChildProcess& process, const std::st
                                             const std::filesystem::path& log_file,
                                             std::string_view ready_marker, std::uint16_t port,
                                             const std::filesystem::path& config_file) {
-  const auto deadline = std::chrono::steady_clock::now() + startup_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + proxy_startup_timeout;
   std::string failure;
   for (;;) {
     if (!process.running()) {
@@ -60,7 +60,7 @@ std::optional<std::string> wait_until_ready(ChildProcess& process, const std::st
 template <class Start>
 void start_with_retries(const std::string& name, Start try_start) {
   std::string failure;
-  for (int attempt = 1; attempt <= start_attempts; ++attempt) {
+  for (int attempt = 1; attempt <= proxy_start_attempts; ++attempt) {
     // A fresh port each time: another process may have taken the last one after free_port().
     const std::optional<std::string> why = try_start();
     if (!why) return;

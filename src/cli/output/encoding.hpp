@@ -2,6 +2,7 @@
 // Byte-level encodings the output formats share: UTF-8 validation, base64 (RFC 4648, standard
 // alphabet, padded), hex, and escaping of bytes that would disturb a terminal.
 
+#include <charconv>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -24,6 +25,14 @@ std::string encode_base64(std::string_view bytes);
 std::optional<std::string> decode_base64(std::string_view text);
 
 void append_hex(std::string& out, std::string_view bytes, bool uppercase);
+
+// Decimal digits of `value`, without a locale or a temporary string (hot path of -F and %j).
+template <typename Integer>
+void append_integer(std::string& out, Integer value) {
+  char digits[24];
+  const auto result = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, result.ptr);
+}
 
 // Copies `bytes` but writes as \xHH (lower-case hex) every byte that a terminal would act on
 // or that is not valid UTF-8: C0 controls except \t and \n, DEL, the C1 controls U+0080-U+009F

@@ -25,13 +25,6 @@ constexpr std::size_t max_line_depth = max_embedded_json_depth + 4;
 
 constexpr std::uint64_t max_subscription_identifier = 268'435'455;  // variable byte integer
 
-template <typename Integer>
-void append_integer(std::string& out, Integer value) {
-  char digits[24];
-  const auto result = std::to_chars(digits, digits + sizeof digits, value);
-  out.append(digits, result.ptr);
-}
-
 // Writes `bytes` as a JSON string, in base64 when they are not UTF-8; returns whether base64.
 bool append_bytes_field(std::string& out, std::string_view bytes) {
   if (try_append_json_string(out, bytes)) return false;

@@ -11,13 +11,6 @@ namespace {
 
 using namespace std::string_view_literals;
 
-template <typename Integer>
-void append_integer(std::string& out, Integer value) {
-  char digits[24];
-  const auto result = std::to_chars(digits, digits + sizeof digits, value);
-  out.append(digits, result.ptr);
-}
-
 void append_tst(std::string& out, const LocalTime& time) {
   out.push_back('"');
   append_strftime(out, "%Y-%m-%dT%H:%M:%S.", time.calendar);

@@ -48,13 +48,6 @@ std::optional<char> escaped_character(char letter) {
   }
 }
 
-template <typename Integer>
-void append_integer(std::string& out, Integer value) {
-  char digits[24];
-  const auto result = std::to_chars(digits, digits + sizeof digits, value);
-  out.append(digits, result.ptr);
-}
-
 void append_text(std::string& out, std::string_view text, bool escape) {
   if (escape) {
     append_terminal_safe(out, text);
