@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <mqtk/reason_code.hpp>
+
 namespace mqtk::bench {
 
 std::string_view to_string(ErrorKind kind) noexcept {
@@ -237,8 +239,8 @@ bool BenchConnection::handle_packet(ConnectionEvents& events, const PacketView& 
       const Connack connack = parse_connack(packet, version);
       if (connack.reason_code != 0) {
         fail(events, ErrorKind::connack_refused,
-             "CONNACK " + std::to_string(connack.reason_code) + " (" +
-                 std::string(connack_reason_text(connack.reason_code, version)) + ")");
+             version == MqttVersion::v5 ? describe_reason_code(connack.reason_code)
+                                        : describe_connack_v3(connack.reason_code));
         return false;
       }
       if (connack.receive_maximum && *connack.receive_maximum < window_) window_ = *connack.receive_maximum;

@@ -259,36 +259,4 @@ std::uint8_t parse_disconnect_reason(const PacketView& packet) {
   return packet.body.empty() ? 0 : static_cast<std::uint8_t>(packet.body[0]);
 }
 
-std::string_view connack_reason_text(std::uint8_t code, MqttVersion version) noexcept {
-  if (version != MqttVersion::v5) {
-    switch (code) {
-      case 0: return "accepted";
-      case 1: return "unacceptable protocol version";
-      case 2: return "identifier rejected";
-      case 3: return "server unavailable";
-      case 4: return "bad user name or password";
-      case 5: return "not authorized";
-      default: return "unknown return code";
-    }
-  }
-  switch (code) {
-    case 0x00: return "success";
-    case 0x80: return "unspecified error";
-    case 0x81: return "malformed packet";
-    case 0x82: return "protocol error";
-    case 0x84: return "unsupported protocol version";
-    case 0x85: return "client identifier not valid";
-    case 0x86: return "bad user name or password";
-    case 0x87: return "not authorized";
-    case 0x88: return "server unavailable";
-    case 0x89: return "server busy";
-    case 0x8A: return "banned";
-    case 0x8C: return "bad authentication method";
-    case 0x95: return "packet too large";
-    case 0x97: return "quota exceeded";
-    case 0x9F: return "connection rate exceeded";
-    default: return "refused";
-  }
-}
-
 }  // namespace mqtk::bench

@@ -98,7 +98,5 @@ class CodecError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// "connection refused: not authorized" style text for a CONNACK code (v3 and v5).
-std::string_view connack_reason_text(std::uint8_t code, MqttVersion version) noexcept;
 
 }  // namespace mqtk::bench

@@ -206,6 +206,18 @@ TEST_CASE("TLS: the broker certificate is verified") {
   CHECK(bad.err.find("certificate verify failed") != std::string::npos);
 }
 
+TEST_CASE("a broker refusal names the CONNACK reason as the other commands do") {
+  BrokerFixture broker(BrokerOptions{.auth = true});
+  for (const char* version : {"3.1.1", "5"}) {
+    const auto refused = run_mqtk(with_broker(broker, {"bench", "conn", "-c", "2", "-V", version, "-u",
+                                                       "mqtk", "-P", "wrong"}));
+    CHECK_MESSAGE(refused.exit_code == 3, describe(refused));
+    CHECK_MESSAGE(refused.err.find(version[0] == '5' ? "not authorized (reason 0x87)"
+                                                     : "not authorized (CONNACK 5)") != std::string::npos,
+                  describe(refused));
+  }
+}
+
 TEST_CASE("websockets: ws:// carries the same counts") {
   BrokerFixture broker(BrokerOptions{.websockets = true});
   const auto result = run_mqtk({"bench", "pub", "--url", broker.ws_url(), "-c", "5", "-L", "20", "-q", "1",
