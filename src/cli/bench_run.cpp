@@ -293,7 +293,7 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
                  options.drain_s, report.sent - std::min(report.sent, report.acked),
                  setup.receives ? report.sent - std::min(report.sent, report.received) : 0);
 
-  if (interrupted != 0) return interrupted == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
+  if (interrupted != 0) return exit_code_for_signal(interrupted);
   if (totals.ever_connected == 0) throw ConnectError("no client could connect: " + first_error);
   if (const auto refused = report.errors.find("subscribe_refused"); refused != report.errors.end()) {
     spdlog::error("{} subscription(s) refused; first error: {}", refused->second, first_error);

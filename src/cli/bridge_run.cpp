@@ -65,7 +65,7 @@ ExitCode run_bridge(const BridgeFlags& flags, CommandContext& context) {
     bridge.start();
   } catch (const ConnectError&) {
     if (const int signal = context.signals.received())
-      exit_now(signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted);
+      exit_now(exit_code_for_signal(signal));
     throw;
   }
   {

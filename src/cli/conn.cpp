@@ -72,7 +72,7 @@ ExitCode run_conn(const ConnOptions& options, CommandContext& context) {
   } catch (const ConnectError&) {
     // SIGINT/SIGTERM cancels a pending connect: the user stopped it (130/143), as in sub.
     if (const int signal = context.signals.received())
-      return signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
+      return exit_code_for_signal(signal);
     throw;
   }
   const nlohmann::ordered_json report = to_json(result, resolved.client);

@@ -1,6 +1,8 @@
 #pragma once
 // The one exit-status contract of every subcommand (README "Exit status", man page EXIT STATUS).
 
+#include <csignal>
+
 #include <mqtk/error.hpp>
 
 namespace mqtk::cli {
@@ -16,6 +18,11 @@ enum class ExitCode : int {
 };
 
 constexpr int to_int(ExitCode code) noexcept { return static_cast<int>(code); }
+
+// 130 after SIGINT, 143 after SIGTERM: a signal that interrupted unfinished work.
+constexpr ExitCode exit_code_for_signal(int signal) noexcept {
+  return signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
+}
 
 constexpr ExitCode exit_code_for(ErrorCategory category) noexcept {
   switch (category) {

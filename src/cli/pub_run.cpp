@@ -274,7 +274,7 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
   outcomes.wait_until(ack_deadline);
   ExitCode code = failure.value_or(ExitCode::ok);
   if (const int signal = context.signals.received())
-    code = signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
+    code = exit_code_for_signal(signal);
   if (outcomes.failed() > 0) {
     // Each failure was already named; a count adds something only when there are several.
     if (outcomes.failed() > 1)

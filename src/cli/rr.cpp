@@ -95,7 +95,7 @@ ExitCode run_rr(const RrOptions& o, CommandContext& context) {
     client.connect();
   } catch (const ConnectError&) {
     if (const int signal = context.signals.received())
-      return signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
+      return exit_code_for_signal(signal);
     throw;
   }
   Subscription response{*o.response_topic, {}};
@@ -123,7 +123,7 @@ ExitCode run_rr(const RrOptions& o, CommandContext& context) {
       if (!client.messages().closed()) continue;
       const int signal = context.signals.received();
       if (!signal) throw Error(ErrorCategory::runtime, "the connection to the broker was lost");
-      return finish_client(client, signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted,
+      return finish_client(client, exit_code_for_signal(signal),
                            std::chrono::seconds(1));
     }
     if (message->properties.correlation_data != correlation) {

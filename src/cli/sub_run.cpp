@@ -167,7 +167,7 @@ ExitCode run_sub(const SubOptions& o, CommandContext& context) {
     // Fix: SIGINT/SIGTERM during the connect cancels it; that is the user stopping unfinished
     // work (130/143), not "could not connect" (3).
     if (const int signal = context.signals.received())
-      return signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
+      return exit_code_for_signal(signal);
     throw;
   }
   subscribe_all(client, o, p, p.connection.client.connect_timeout);
@@ -227,8 +227,7 @@ ExitCode run_sub(const SubOptions& o, CommandContext& context) {
     if (!result && !message && queue.closed() && queue.size() == 0) {
       if (const int signal = context.signals.received()) {
         const bool unfinished = o.count || o.until || o.retained_only;
-        result = !unfinished ? ExitCode::ok
-                 : signal == SIGTERM ? ExitCode::terminated : ExitCode::interrupted;
+        result = unfinished ? exit_code_for_signal(signal) : ExitCode::ok;
       } else {
         throw Error(ErrorCategory::runtime, "the connection to the broker was lost");
       }
