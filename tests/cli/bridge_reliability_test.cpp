@@ -29,13 +29,18 @@ struct Received {
   std::size_t copies = 0;
 
   bool read_until(ChildProcess& receiver, std::size_t wanted, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + timeout;
     while (distinct.size() < wanted && std::chrono::steady_clock::now() < deadline) {
       if (auto line = receiver.read_line(200ms)) {
         distinct.insert(std::stoi(*line));
         ++copies;
       }
     }
+    // Stage times in the log show how close a slow machine came to the limit.
+    MESSAGE("received " << distinct.size() << " distinct (" << copies << " copies) of " << wanted << " after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count()
+            << " ms");
     return distinct.size() >= wanted;
   }
 };
@@ -58,26 +63,41 @@ TEST_CASE("10,000 QoS 1 messages: destination restarted twice, then the source: 
   BrokerFixture from(persistent);
   BrokerFixture to(persistent);
   ChildProcess receiver = sub::start_sub(to, "bridge-seq-recv", persistent_receiver("n/#"));
-  ChildProcess bridge = start_bridge(from, to, "restarts", {"-t", "n/#", "--json-stats", "--stats", "3600"}, 1);
+  ChildProcess bridge = start_bridge(from, to, "restarts",
+                                     {"-t", "n/#", "--json-stats", "--stats", "3600", "--log-level", "info"}, 1);
   ChildProcess publisher(pub_argv(from, "bridge-seq-pub", "n/seq"), {.pipe_stdin = true});
   Received got;
 
-  REQUIRE(publisher.write_stdin(numbered(1, 2500), 20s));
-  REQUIRE(got.read_until(receiver, 1000, 20s));
+  // The limits are generous (a stage takes ~1.5 s here): they only turn a hang into a failure, and
+  // the failure shows what each process said, so a slow CI machine's stall can be diagnosed.
+  const auto stage = [&](int first, int last, std::size_t wanted) {
+    const bool written = publisher.write_stdin(numbered(first, last), 60s);
+    if (written && got.read_until(receiver, wanted, 60s)) return;
+    bridge.signal(SIGTERM);
+    receiver.signal(SIGTERM);
+    publisher.signal(SIGTERM);
+    FAIL_CHECK("stage " << first << ".." << last << (written ? "" : ": stdin not taken"));
+    MESSAGE("bridge: " << describe(bridge.wait(20s)));
+    MESSAGE("receiver: " << describe(receiver.wait(20s)));
+    MESSAGE("publisher: " << describe(publisher.wait(20s)));
+    MESSAGE("source broker log:\n" << from.log());
+    MESSAGE("destination broker log:\n" << to.log());
+    REQUIRE(false);
+  };
+
+  stage(1, 2500, 1000);
   to.restart();
-  REQUIRE(publisher.write_stdin(numbered(2501, 5000), 20s));
-  REQUIRE(got.read_until(receiver, 3500, 20s));
+  stage(2501, 5000, 3500);
   to.restart();
-  REQUIRE(publisher.write_stdin(numbered(5001, 7500), 20s));
-  REQUIRE(got.read_until(receiver, 6000, 20s));
+  stage(5001, 7500, 6000);
   from.restart();
-  REQUIRE(publisher.write_stdin(numbered(7501, 10000), 20s));
+  REQUIRE(publisher.write_stdin(numbered(7501, 10000), 60s));
   publisher.close_stdin();
   const ProcessResult published = publisher.wait(60s);
   INFO(describe(published));
   REQUIRE(published.exit_code == 0);
 
-  const bool all = got.read_until(receiver, 10000, 30s);
+  const bool all = got.read_until(receiver, 10000, 60s);
   CHECK_MESSAGE(all, "missing " << 10000 - got.distinct.size() << " of 10000");
   CHECK(*got.distinct.begin() == 1);
   CHECK(*got.distinct.rbegin() == 10000);
