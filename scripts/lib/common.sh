@@ -34,8 +34,11 @@ build_mqtk() {
   command -v ninja >/dev/null && generator=(-G Ninja)
   if [ ! -f "$dir/CMakeCache.txt" ]; then
     # Debug by default: the suite is I/O-bound and -O0 builds in half the time on CI's 2 cores.
-    # Benchmarks build their own Release binary (bench/lib.sh).
-    cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="${MQTK_BUILD_TYPE:-Debug}" "$@" >/dev/null
+    # Unity build: a clean build takes 97 s instead of 249 s on 2 cores (each test file's helpers
+    # have file-specific names so the merged files compile). MQTK_UNITY_BUILD=OFF for per-file
+    # rebuilds while editing. Benchmarks build their own Release binary (bench/lib.sh).
+    cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="${MQTK_BUILD_TYPE:-Debug}" \
+      -DCMAKE_UNITY_BUILD="${MQTK_UNITY_BUILD:-ON}" "$@" >/dev/null
   else
     cmake -S . -B "$dir" "$@" >/dev/null
   fi

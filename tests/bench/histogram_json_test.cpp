@@ -16,7 +16,7 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
-std::string refusal(const Json& json) {
+std::string histogram_refusal(const Json& json) {
   try {
     histogram_from_json(json);
   } catch (const std::invalid_argument& e) {
@@ -45,23 +45,23 @@ TEST_CASE("histogram JSON that does not fit is refused, naming the problem") {
 
   Json other_layout = good;
   other_layout["sub_bucket_bits"] = 5;
-  CHECK(refusal(other_layout).find("sub_bucket_bits 5") != std::string::npos);
+  CHECK(histogram_refusal(other_layout).find("sub_bucket_bits 5") != std::string::npos);
 
   Json wrong_count = good;
   wrong_count["count"] = 2;
-  CHECK(refusal(wrong_count).find("\"count\" 2 is not the sum of its buckets (1)") != std::string::npos);
+  CHECK(histogram_refusal(wrong_count).find("\"count\" 2 is not the sum of its buckets (1)") != std::string::npos);
 
   Json bad_pair = good;
   bad_pair["buckets"] = Json::parse("[[1, 2, 3]]");
-  CHECK(refusal(bad_pair).find("is not a pair") != std::string::npos);
+  CHECK(histogram_refusal(bad_pair).find("is not a pair") != std::string::npos);
 
   Json no_buckets = good;
   no_buckets.erase("buckets");
-  CHECK(refusal(no_buckets).find("\"buckets\" is missing") != std::string::npos);
+  CHECK(histogram_refusal(no_buckets).find("\"buckets\" is missing") != std::string::npos);
 
   Json negative_min = good;
   negative_min["min"] = -1;
-  CHECK(refusal(negative_min).find("\"min\"") != std::string::npos);
+  CHECK(histogram_refusal(negative_min).find("\"min\"") != std::string::npos);
 
-  CHECK(refusal(Json::array()).find("not a JSON object") != std::string::npos);
+  CHECK(histogram_refusal(Json::array()).find("not a JSON object") != std::string::npos);
 }

@@ -26,7 +26,7 @@ BenchReport report(std::uint64_t sent) {
   return r;
 }
 
-std::string refusal(const std::string& text) {
+std::string file_refusal(const std::string& text) {
   std::istringstream in(text);
   try {
     read_reports(in, "x.json");
@@ -59,11 +59,11 @@ TEST_CASE("a log stream: every line starting with { is a report, other lines are
 }
 
 TEST_CASE("files without reports are refused, naming the file and line") {
-  CHECK(refusal("") == "x.json: no bench report in it (expected the JSON that `mqtk bench ... --json` prints)");
-  CHECK(refusal("hello\n") .find("no bench report in it") != std::string::npos);
-  CHECK(refusal(R"({"topic":"a"})") == "x.json: not an mqtk bench report (no \"mqtk_bench_report\" field)");
-  CHECK(refusal("status line\n{\"mqtk_bench_report\":1, oops\n") == "x.json line 2: not valid JSON");
-  CHECK(refusal("status\n" + to_json(report(1)).dump() + "\n{\"a\":1}\n")
+  CHECK(file_refusal("") == "x.json: no bench report in it (expected the JSON that `mqtk bench ... --json` prints)");
+  CHECK(file_refusal("hello\n") .find("no bench report in it") != std::string::npos);
+  CHECK(file_refusal(R"({"topic":"a"})") == "x.json: not an mqtk bench report (no \"mqtk_bench_report\" field)");
+  CHECK(file_refusal("status line\n{\"mqtk_bench_report\":1, oops\n") == "x.json line 2: not valid JSON");
+  CHECK(file_refusal("status\n" + to_json(report(1)).dump() + "\n{\"a\":1}\n")
             .starts_with("x.json line 3: not an mqtk bench report"));
   CHECK_THROWS_WITH_AS(read_report_file("/nonexistent/r.json"), "/nonexistent/r.json: cannot open",
                        ReportFormatError);

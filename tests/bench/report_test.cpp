@@ -48,7 +48,7 @@ BenchReport sample_report() {
   return r;
 }
 
-std::string refusal(const Json& json) {
+std::string report_refusal(const Json& json) {
   try {
     report_from_json(json);
   } catch (const ReportFormatError& e) {
@@ -136,31 +136,31 @@ TEST_CASE("a report survives its JSON, through text") {
 
 TEST_CASE("JSON that is not a bench report is refused with the reason") {
   Json good = to_json(sample_report());
-  CHECK(refusal(Json::parse(R"({"topic":"a","payload":1})")) ==
+  CHECK(report_refusal(Json::parse(R"({"topic":"a","payload":1})")) ==
         "not an mqtk bench report (no \"mqtk_bench_report\" field)");
-  CHECK(refusal(Json::array()) == "not an mqtk bench report (not a JSON object)");
+  CHECK(report_refusal(Json::array()) == "not an mqtk bench report (not a JSON object)");
 
   Json future = good;
   future["mqtk_bench_report"] = 2;
-  CHECK(refusal(future).find("format 2 is not supported") != std::string::npos);
+  CHECK(report_refusal(future).find("format 2 is not supported") != std::string::npos);
 
   Json no_sent = good;
   no_sent.erase("sent");
-  CHECK(refusal(no_sent) == "bench report has no \"sent\"");
+  CHECK(report_refusal(no_sent) == "bench report has no \"sent\"");
 
   Json text_sent = good;
   text_sent["sent"] = "many";
-  CHECK(refusal(text_sent) == "bench report \"sent\" is not a whole number: \"many\"");
+  CHECK(report_refusal(text_sent) == "bench report \"sent\" is not a whole number: \"many\"");
 
   Json bad_mode = good;
   bad_mode["mode"] = "flood";
-  CHECK(refusal(bad_mode).find("\"mode\" is not conn, pub or sub") != std::string::npos);
+  CHECK(report_refusal(bad_mode).find("\"mode\" is not conn, pub or sub") != std::string::npos);
 
   Json bad_time = good;
   bad_time["started_at"] = "yesterday";
-  CHECK(refusal(bad_time).find("\"started_at\" is not a UTC time") != std::string::npos);
+  CHECK(report_refusal(bad_time).find("\"started_at\" is not a UTC time") != std::string::npos);
 
   Json bad_histogram = good;
   bad_histogram["histograms"]["latency_us"]["count"] = 1;
-  CHECK(refusal(bad_histogram).find("histogram \"latency_us\"") != std::string::npos);
+  CHECK(report_refusal(bad_histogram).find("histogram \"latency_us\"") != std::string::npos);
 }

@@ -8,18 +8,14 @@
 #include <algorithm>
 #include <string>
 
+#include "support/text.hpp"
+
 using mqtk::bench::BenchReport;
 using mqtk::bench::LatencyHistogram;
 using mqtk::bench::LiveCounters;
 using mqtk::bench::make_live_snapshot;
 
-namespace {
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-}  // namespace
+using mqtk::test::contains;
 
 TEST_CASE("a live snapshot turns cumulative counters into interval rates") {
   LatencyHistogram interval;

@@ -164,6 +164,6 @@ TEST_CASE("destination down: the bridge stops reading at --max-queued and its me
   bridge.signal(SIGINT);
   const ProcessResult stopped = bridge.wait(20s);
   CHECK(stopped.exit_code == 4);  // what it held could not be delivered: the destination is down
-  CHECK(sub::contains(stopped.err, "not acknowledged by the destination"));
+  CHECK(contains(stopped.err, "not acknowledged by the destination"));
   MESSAGE("final: " << last_stats(stopped.out).dump());
 }

@@ -85,7 +85,7 @@ TEST_CASE("one way: remap, per-rule QoS, retained messages and v5 properties car
   CHECK(bytes.at("payload_encoding") == "base64");
   CHECK(bytes.at("payload") == "YQBi/w==");
   // The final --stats line counts what crossed.
-  CHECK(sub::contains(stopped.err, "forwarded 4 from->to, 0 to->from"));
+  CHECK(contains(stopped.err, "forwarded 4 from->to, 0 to->from"));
 }
 
 TEST_CASE("two way with overlapping filters: every message crosses once and never comes back") {
@@ -190,17 +190,17 @@ TEST_CASE("usage errors name the flag and exit 2; an unreachable broker exits 3"
     const ProcessResult result = run_mqtk(joined({"bridge"}, c.args));
     INFO(describe(result));
     CHECK(result.exit_code == 2);
-    CHECK(sub::contains(result.err, c.message));
+    CHECK(contains(result.err, c.message));
     CHECK(sub::lines_of(result.err).size() <= 2);
   }
   TempDir dir("mqtk-bridge-config");
   const auto bad_key = dir.write_file("bad.json", R"({"from": {"url": "mqtt://x", "colour": "red"}})");
   const ProcessResult unknown = run_mqtk({"bridge", "--config", bad_key.string(), "--to", url, "-t", "a"});
   CHECK(unknown.exit_code == 2);
-  CHECK(sub::contains(unknown.err, "from.colour: unknown key"));
+  CHECK(contains(unknown.err, "from.colour: unknown key"));
   // An unreachable broker: status 3, naming the side.
   const ProcessResult refused = run_mqtk({"bridge", "--from", "mqtt://127.0.0.1:1", "--to", url, "-t", "a"});
   INFO(describe(refused));
   CHECK(refused.exit_code == 3);
-  CHECK(sub::contains(refused.err, "from side"));
+  CHECK(contains(refused.err, "from side"));
 }

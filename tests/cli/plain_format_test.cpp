@@ -17,7 +17,7 @@ using namespace std::string_literals;
 
 namespace {
 
-Message make_message(std::string topic, std::string payload) {
+Message plain_message(std::string topic, std::string payload) {
   Message message;
   message.topic = std::move(topic);
   message.payload = std::move(payload);
@@ -50,34 +50,34 @@ PlainStyle style(bool verbose, bool newline, bool escape_binary = false) {
 TEST_SUITE_BEGIN("plain_format");
 
 TEST_CASE("default output is the payload (mosquitto)") {
-  CHECK(plain(make_message("x/t", "hello"), style(false, true)) == "hello\n");
-  CHECK(plain(make_message("x/t", "hello"), style(false, false)) == "hello");
-  CHECK(plain(make_message("x/t", ""), style(false, true)).empty());  // skipped, as mosquitto
-  CHECK(plain(make_message("x/t", "a\nb"), style(false, true)) == "a\nb\n");
+  CHECK(plain(plain_message("x/t", "hello"), style(false, true)) == "hello\n");
+  CHECK(plain(plain_message("x/t", "hello"), style(false, false)) == "hello");
+  CHECK(plain(plain_message("x/t", ""), style(false, true)).empty());  // skipped, as mosquitto
+  CHECK(plain(plain_message("x/t", "a\nb"), style(false, true)) == "a\nb\n");
 }
 
 TEST_CASE("-v prints topic, space, payload (mosquitto)") {
-  CHECK(plain(make_message("x/t", "end"), style(true, true)) == "x/t end\n");
-  CHECK(plain(make_message("x/t", "end"), style(true, false)) == "x/t end");
-  CHECK(plain(make_message("x/t", ""), style(true, true)) == "x/t (null)\n");
-  CHECK(plain(make_message("x/t", ""), style(true, false)).empty());
-  CHECK(plain(make_message("a b", "c d"), style(true, true)) == "a b c d\n");
+  CHECK(plain(plain_message("x/t", "end"), style(true, true)) == "x/t end\n");
+  CHECK(plain(plain_message("x/t", "end"), style(true, false)) == "x/t end");
+  CHECK(plain(plain_message("x/t", ""), style(true, true)) == "x/t (null)\n");
+  CHECK(plain(plain_message("x/t", ""), style(true, false)).empty());
+  CHECK(plain(plain_message("a b", "c d"), style(true, true)) == "a b c d\n");
 }
 
 TEST_CASE("bytes pass unchanged unless escape_binary (mosquitto prints raw bytes)") {
-  const Message binary = make_message("x/t", "\x00\xff\x1b[31m\r\x7f\t\n\xc2\x85\xe2\x82\xac\\"s);
+  const Message binary = plain_message("x/t", "\x00\xff\x1b[31m\r\x7f\t\n\xc2\x85\xe2\x82\xac\\"s);
   CHECK(plain(binary, style(true, true)) == "x/t "s + binary.payload + "\n");
   CHECK(plain(binary, style(true, true, true)) ==
         "x/t \\x00\\xff\\x1b[31m\\x0d\\x7f\t\n\\xc2\\x85\xe2\x82\xac\\\n");
-  CHECK(plain(make_message("a\x1b", "b"), style(true, true, true)) == "a\\x1b b\n");
+  CHECK(plain(plain_message("a\x1b", "b"), style(true, true, true)) == "a\\x1b b\n");
   // A truncated or overlong sequence is escaped byte by byte.
-  CHECK(plain(make_message("t", "\xe2\x82 \xc0\xaf \xed\xa0\x80"), style(false, false, true)) ==
+  CHECK(plain(plain_message("t", "\xe2\x82 \xc0\xaf \xed\xa0\x80"), style(false, false, true)) ==
         "\\xe2\\x82 \\xc0\\xaf \\xed\\xa0\\x80");
 }
 
 TEST_CASE("make_formatter: plain, -v, -N") {
-  const Message first = make_message("a", "1");
-  const Message second = make_message("b", "2");
+  const Message first = plain_message("a", "1");
+  const Message second = plain_message("b", "2");
   OutputOptions options;
   CHECK(format_all(options, {first, second}) == "1\n2\n");
   options.verbose = true;
@@ -85,16 +85,16 @@ TEST_CASE("make_formatter: plain, -v, -N") {
   options.no_newline = true;
   CHECK(format_all(options, {first, second}) == "a 1b 2");
   options.escape_binary = true;
-  CHECK(format_all(options, {make_message("a", "\x01")}) == "a \\x01");
+  CHECK(format_all(options, {plain_message("a", "\x01")}) == "a \\x01");
 }
 
 TEST_CASE("make_formatter: --json, --pretty") {
-  Message message = make_message("a", R"({"k":[1]})");
+  Message message = plain_message("a", R"({"k":[1]})");
   message.properties.user_properties = {{"u", "v"}};
   OutputOptions options;
   options.json = true;
   options.verbose = true;  // no effect with --json
-  CHECK(format_all(options, {message, make_message("b", "x")}) ==
+  CHECK(format_all(options, {message, plain_message("b", "x")}) ==
         R"({"topic":"a","payload":{"k":[1]},"payload_encoding":"json","qos":0,"retain":false,)"
         R"("properties":{"user_properties":[["u","v"]]}})"
         "\n"
@@ -123,7 +123,7 @@ TEST_CASE("make_formatter: --json, --pretty") {
         "}\n");
   options.no_newline = true;
   options.pretty = false;
-  CHECK(format_all(options, {make_message("b", "x")}) ==
+  CHECK(format_all(options, {plain_message("b", "x")}) ==
         R"({"topic":"b","payload":"x","payload_encoding":"utf8","qos":0,"retain":false})");
 }
 
@@ -131,17 +131,17 @@ TEST_CASE("make_formatter: -F templates") {
   OutputOptions options;
   options.format_template = "%t=%p";
   options.verbose = true;  // no effect with -F
-  CHECK(format_all(options, {make_message("a", "1"), make_message("b", "")}) == "a=1\nb=\n");
+  CHECK(format_all(options, {plain_message("a", "1"), plain_message("b", "")}) == "a=1\nb=\n");
   options.no_newline = true;
-  CHECK(format_all(options, {make_message("a", "1"), make_message("b", "")}) == "a=1b=");
+  CHECK(format_all(options, {plain_message("a", "1"), plain_message("b", "")}) == "a=1b=");
   options.escape_binary = true;
-  CHECK(format_all(options, {make_message("a", "\x1b")}) == "a=\\x1b");
+  CHECK(format_all(options, {plain_message("a", "\x1b")}) == "a=\\x1b");
 }
 
 TEST_CASE("make_formatter: -F takes the time of arrival, else the current time") {
   OutputOptions options;
   options.format_template = "%U";
-  Message message = make_message("a", "1");
+  Message message = plain_message("a", "1");
   message.received_at = std::chrono::system_clock::time_point{std::chrono::seconds{42}};
   CHECK(format_all(options, {message}) == "42.000000000\n");
   message.received_at.reset();

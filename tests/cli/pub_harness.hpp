@@ -17,7 +17,6 @@ namespace mqtk::test::pub {
 
 using namespace std::chrono_literals;
 using sub::broker_args;
-using sub::contains;
 using sub::joined;
 using sub::lines_of;
 using sub::unique_id;

@@ -83,10 +83,10 @@ TEST_CASE("--jsonl replays a `mqtk sub --json` capture byte for byte") {
   const std::string watched_b = received(watch_b);
 
   CHECK(watched_b == watched_a);
-  CHECK(sub::contains(watched_a, "cap/binary|1|0|||||" + hex(binary) + "\n"));
-  CHECK(sub::contains(watched_a, "cap/json|0|0|||||" + hex(spaced_json) + "\n"));
-  CHECK(sub::contains(watched_a, "cap/retained|1|1|text/plain|"));
-  CHECK(sub::contains(watched_a, "cap/props|1|0|application/x|k:v1 k:v2|c0rr|cap/reply|"));
+  CHECK(contains(watched_a, "cap/binary|1|0|||||" + hex(binary) + "\n"));
+  CHECK(contains(watched_a, "cap/json|0|0|||||" + hex(spaced_json) + "\n"));
+  CHECK(contains(watched_a, "cap/retained|1|1|text/plain|"));
+  CHECK(contains(watched_a, "cap/props|1|0|application/x|k:v1 k:v2|c0rr|cap/reply|"));
   CHECK(without_received_at(recaptured.out) == without_received_at(captured.out));
 }
 

@@ -14,6 +14,7 @@
 
 #include "support/broker_fixture.hpp"
 #include "support/process.hpp"
+#include "support/text.hpp"
 
 namespace mqtk::test::sub {
 
@@ -116,10 +117,6 @@ inline std::vector<std::string> lines_of(const std::string& text) {
     start = end + 1;
   }
   return lines;
-}
-
-inline bool contains(const std::string& text, std::string_view needle) {
-  return text.find(needle) != std::string::npos;
 }
 
 }  // namespace mqtk::test::sub

@@ -49,7 +49,7 @@ class TimeZone {
   std::optional<std::string> previous_;
 };
 
-Message make_message(std::string topic, std::string payload) {
+Message template_message(std::string topic, std::string payload) {
   Message message;
   message.topic = std::move(topic);
   message.payload = std::move(payload);
@@ -57,22 +57,22 @@ Message make_message(std::string topic, std::string payload) {
   return message;
 }
 
-Message plain_message() { return make_message("ref/plain", "hello"); }
+Message plain_message() { return template_message("ref/plain", "hello"); }
 Message binary_message() {
-  return make_message("ref/bin",
+  return template_message("ref/bin",
                       "\x00\xff\x10"
                       "A"s);
 }
-Message empty_message() { return make_message("ref/empty", ""); }
+Message empty_message() { return template_message("ref/empty", ""); }
 
 Message json_message() {
-  Message message = make_message("ref/json", R"({"a":[1,true,null,"s"],"b":{}})");
+  Message message = template_message("ref/json", R"({"a":[1,true,null,"s"],"b":{}})");
   message.qos = 1;
   return message;
 }
 
 Message props_message() {
-  Message message = make_message("ref/props", "with props");
+  Message message = template_message("ref/props", "with props");
   auto& properties = message.properties;
   properties.content_type = "text/plain";
   properties.response_topic = "reply/here";
@@ -248,7 +248,7 @@ TEST_CASE("%j and %J never lose a payload") {
         R"("payloadlen":4,"properties":{"correlation-data":"/gE=",)"
         R"("correlation-data-encoding":"base64"},)"
         R"("payload_encoding":"base64","payload":"AP8QQQ=="})");
-  Message text = make_message("t", "not json \x01");
+  Message text = template_message("t", "not json \x01");
   text.properties = {};
   // mosquitto prints an error on stderr and no object.
   CHECK(render("%J", text) ==
@@ -261,7 +261,7 @@ TEST_CASE("%j and %J never lose a payload") {
 
 TEST_CASE("pretty %j") {
   const TimeZone zone("UTC0");
-  Message message = make_message("t", R"({"a":[1,{}],"b":[]})");
+  Message message = template_message("t", R"({"a":[1,{}],"b":[]})");
   message.properties = {};
   message.properties.user_properties = {{"k", "v"}};
   TemplateOptions options;
@@ -289,7 +289,7 @@ TEST_CASE("pretty %j") {
 }
 
 TEST_CASE("escape_binary makes data fields terminal-safe") {
-  Message message = make_message("a\x1b[2Jb", "x\x00y\xff\t\n\xc2\x9b\xc3\xa9"s);
+  Message message = template_message("a\x1b[2Jb", "x\x00y\xff\t\n\xc2\x9b\xc3\xa9"s);
   message.properties = {};
   message.properties.correlation_data = "\x07"s;
   message.properties.user_properties = {{"k\r", "v"}};
@@ -302,7 +302,7 @@ TEST_CASE("escape_binary makes data fields terminal-safe") {
 }
 
 TEST_CASE("precision does not split a UTF-8 character") {
-  const Message message = make_message("\xc3\xa9t\xc3\xa9", "x");
+  const Message message = template_message("\xc3\xa9t\xc3\xa9", "x");
   CHECK(render("[%.1t][%.2t][%.3t][%.4t]", message) == "[][\xc3\xa9][\xc3\xa9t][\xc3\xa9t]");
 }
 

@@ -25,6 +25,7 @@
 #include "support/broker_fixture.hpp"
 #include "support/free_port.hpp"
 #include "support/process.hpp"
+#include "support/text.hpp"
 
 namespace mqtk::test {
 
@@ -136,10 +137,6 @@ inline std::optional<ConnectFailure> connect_failure(ClientOptions options) {
     return ConnectFailure{e.category(), e.what(), e.reason_code()};
   }
   return std::nullopt;
-}
-
-inline bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
 }
 
 // Records every ClientEvent; tests wait for a kind to show up.

@@ -20,7 +20,6 @@
 namespace mqtk::test::faults {
 
 using namespace std::chrono_literals;
-using sub::contains;
 using sub::joined;
 using sub::unique_id;
 
