@@ -64,8 +64,11 @@ Totals collect(const std::vector<std::unique_ptr<bench::Worker>>& workers) {
 // The live status line (in place on a terminal) and the --csv rows.
 class LiveOutput {
  public:
-  LiveOutput(const BenchOptions& options, std::uint64_t clients)
-      : clients_(clients), show_(spdlog::get_level() < spdlog::level::err), tty_(::isatty(2) == 1) {
+  // `connections` counts the measuring subscriber of `pub --subscribe` too; the line shows clients.
+  LiveOutput(const BenchOptions& options, std::uint64_t connections)
+      : clients_(options.clients),
+        observers_(connections > options.clients ? connections - options.clients : 0),
+        show_(spdlog::get_level() < spdlog::level::err), tty_(::isatty(2) == 1) {
     if (!options.csv_file) return;
     const bool fresh = !std::ifstream(*options.csv_file).good() || std::ifstream(*options.csv_file).peek() == EOF;
     csv_.open(*options.csv_file, std::ios::app);
@@ -82,7 +85,8 @@ class LiveOutput {
       worker->stats().interval_latency.reset();
     }
     const bench::LiveSnapshot snapshot =
-        bench::make_live_snapshot(elapsed_s, elapsed_s - last_elapsed_, warming_up, clients_, totals.connected_now,
+        bench::make_live_snapshot(elapsed_s, elapsed_s - last_elapsed_, warming_up, clients_,
+                                  totals.connected_now > observers_ ? totals.connected_now - observers_ : 0,
                                   previous_, totals.counters, interval);
     previous_ = totals.counters;
     last_elapsed_ = elapsed_s;
@@ -100,6 +104,7 @@ class LiveOutput {
 
  private:
   std::uint64_t clients_;
+  std::uint64_t observers_;
   bool show_;
   bool tty_;
   bool drawn_ = false;

@@ -46,7 +46,9 @@
 #include "core/socks5_client.hpp"
 
 namespace mqtk {
-namespace {
+// Named, not anonymous: the unity build includes this file, and GCC warns when a class
+// declared in a header holds a type from an anonymous namespace of another file.
+namespace socks5_relay_parts {
 
 using detail::Deadline;
 using detail::Fd;
@@ -119,7 +121,9 @@ struct TunnelThread {
   std::atomic<bool> finished{false};
 };
 
-}  // namespace
+}  // namespace socks5_relay_parts
+
+using namespace socks5_relay_parts;
 
 class Socks5Relay::Impl {
  public:

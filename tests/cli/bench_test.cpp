@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <sstream>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -93,6 +95,20 @@ TEST_CASE("bench pub paced with --rate and --duration, QoS 2, MQTT 5") {
   const std::string rows = mqtk::test::read_file(csv);
   CHECK(rows.starts_with("elapsed_s,"));
   CHECK(std::count(rows.begin(), rows.end(), '\n') >= 2);
+  // The connected column counts the 10 clients, not --subscribe's measuring connection.
+  std::istringstream lines(rows);
+  std::string row;
+  std::getline(lines, row);
+  bool saw_all = false;
+  while (std::getline(lines, row)) {
+    const auto first = row.find(',');
+    const auto second = row.find(',', first + 1);
+    const auto third = row.find(',', second + 1);
+    const int connected = std::stoi(row.substr(second + 1, third - second - 1));
+    CHECK(connected <= 10);
+    saw_all = saw_all || connected == 10;
+  }
+  CHECK(saw_all);
 }
 
 TEST_CASE("--warmup is left out of every count") {

@@ -76,7 +76,7 @@ TEST_CASE("10,000 QoS 1 messages: destination restarted twice, then the source: 
     bridge.signal(SIGTERM);
     receiver.signal(SIGTERM);
     publisher.signal(SIGTERM);
-    FAIL_CHECK("stage " << first << ".." << last << (written ? "" : ": stdin not taken"));
+    FAIL_CHECK("stage " << first << ".." << last << std::string(written ? "" : ": stdin not taken"));
     MESSAGE("bridge: " << describe(bridge.wait(20s)));
     MESSAGE("receiver: " << describe(receiver.wait(20s)));
     MESSAGE("publisher: " << describe(publisher.wait(20s)));

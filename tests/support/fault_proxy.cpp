@@ -28,7 +28,9 @@
 
 namespace mqtk::test {
 
-namespace {
+// Named, not anonymous: the unity build includes this file, and GCC warns when a class
+// declared in a header holds a type from an anonymous namespace of another file.
+namespace fault_proxy_parts {
 
 using Clock = std::chrono::steady_clock;
 using mqtk::detail::Fd;
@@ -94,7 +96,9 @@ std::optional<std::pair<Fd, std::uint16_t>> try_listen(const std::string& host,
   return std::pair{std::move(sock), ntohs(address.sin_port)};
 }
 
-}  // namespace
+}  // namespace fault_proxy_parts
+
+using namespace fault_proxy_parts;
 
 struct FaultProxy::Relay {
   Relay(std::string host, std::uint16_t port, std::string listen_on)
