@@ -50,6 +50,7 @@ Command setup_bridge(CLI::App& parent) {
   app->add_option("--to", o->to_url, "Destination broker URL mqtt[s]://[user[:pass]@]host[:port] (or ws[s]://)")->group(brokers);
   app->add_option("--config", o->config_file, "JSON file with both sides and several rules (see the man page); flags override it")->group(brokers);
   app->add_option("--name", o->name, "Bridge name: client ids mqtk-bridge-NAME-from/-to and the origin marker (default: a hash of brokers and rules)")->group(brokers);
+  o->from.default_version = o->to.default_version = ProtocolVersion::v5;  // --help shows it
   add_connection_flags(*app, o->from, FlagSpelling{"from-", "", "From "});
   add_connection_flags(*app, o->to, FlagSpelling{"to-", "", "To "});
 

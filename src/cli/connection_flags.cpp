@@ -89,12 +89,18 @@ void add_connection_flags(CLI::App& app, ConnectionFlags& f, const FlagSpelling&
     return out;
   };
   auto grouped = [&spelling](const char* group) { return spelling.group_prefix + group; };
+  // A prefixed side (bridge's --from-/--to-) reads no MQTK_* variable: they cannot say which side.
+  const bool reads_environment = spelling.prefix.empty();
+  auto or_env = [reads_environment](const std::string& text) { return reads_environment ? text : std::string(); };
+  const std::string default_version = f.default_version == ProtocolVersion::v5     ? "mqttv5"
+                                      : f.default_version == ProtocolVersion::v31 ? "mqttv31"
+                                                                                  : "mqttv311";
 
   const char* broker = "Broker";
-  app.add_option(spelled("-h,--host"), f.host, "Broker host name or address (default: localhost, or $MQTK_HOST)")->group(grouped(broker));
-  app.add_option(spelled("-p,--port"), f.port, "Broker port (default: 1883, 8883 with TLS, or $MQTK_PORT)")->group(grouped(broker));
+  app.add_option(spelled("-h,--host"), f.host, "Broker host name or address (default: localhost" + or_env(", or $MQTK_HOST") + ")")->group(grouped(broker));
+  app.add_option(spelled("-p,--port"), f.port, "Broker port (default: 1883, 8883 with TLS" + or_env(", or $MQTK_PORT") + ")")->group(grouped(broker));
   app.add_option(spelled("-L,--url"), f.url, "Broker URL mqtt[s]://[user[:pass]@]host[:port]/topic or ws[s]://host[:port]/path")->group(grouped(broker));
-  app.add_option(spelled("-V,--protocol-version"), f.protocol_version, "MQTT version: mqttv31, mqttv311 (default) or mqttv5 (also 3.1, 3.1.1, 5)")->group(grouped(broker));
+  app.add_option(spelled("-V,--protocol-version"), f.protocol_version, "MQTT version: mqttv31, mqttv311 or mqttv5 (also 3.1, 3.1.1, 5; default: " + default_version + ")")->group(grouped(broker));
   app.add_option(spelled("-i,--id"), f.id, "Client id (default: <prefix>-<random>)")->group(grouped(broker));
   app.add_option(spelled("-I,--id-prefix"), f.id_prefix, "Prefix for the generated client id (default: mqtk)")->group(grouped(broker));
   app.add_option(spelled("-k,--keepalive"), f.keepalive, "Keepalive in seconds, 5..65535 (default: 60)")->group(grouped(broker));
@@ -103,11 +109,11 @@ void add_connection_flags(CLI::App& app, ConnectionFlags& f, const FlagSpelling&
   app.add_option(spelled("--connect-timeout"), f.connect_timeout_s, "Seconds to wait for CONNACK (default: 10)")->group(grouped(broker));
   app.add_option(spelled("-D,--property"), f.properties, "v5 property: COMMAND NAME VALUE (user-property: COMMAND user-property KEY VALUE)")->expected(3, 4)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->group(grouped(broker));
   app.add_option(spelled("--ws-header"), f.ws_headers, "Extra websocket HTTP header 'Name: value' (repeatable)")->group(grouped(broker));
-  app.add_option(spelled("--proxy"), f.proxy, "Proxy URL: http://, socks5:// or socks5h://[user:pass@]host:port (or $MQTK_PROXY; $http_proxy is ignored)")->group(grouped(broker));
+  app.add_option(spelled("--proxy"), f.proxy, "Proxy URL: http://, socks5:// or socks5h://[user:pass@]host:port (" + or_env("or $MQTK_PROXY; ") + "$http_proxy is ignored)")->group(grouped(broker));
 
   const char* auth = "Authentication";
-  app.add_option(spelled("-u,--username"), f.username, "User name (or $MQTK_USERNAME)")->group(grouped(auth));
-  app.add_option(spelled("-P,--pw"), f.password, "Password; '-' prompts on the terminal (or $MQTK_PASSWORD, --password-file)")->group(grouped(auth));
+  app.add_option(spelled("-u,--username"), f.username, "User name" + or_env(" (or $MQTK_USERNAME)"))->group(grouped(auth));
+  app.add_option(spelled("-P,--pw"), f.password, "Password; '-' prompts on the terminal (or " + or_env("$MQTK_PASSWORD, ") + "--" + spelling.prefix + "password-file)")->group(grouped(auth));
   app.add_option(spelled("--password-file"), f.password_file, "Read the password from the first line of FILE")->group(grouped(auth));
 
   const char* will = "Will";
@@ -129,7 +135,7 @@ void add_connection_flags(CLI::App& app, ConnectionFlags& f, const FlagSpelling&
   app.add_option(spelled("--ciphers"), f.ciphers, "OpenSSL cipher list")->group(grouped(tls));
 
   const char* config = "Configuration";
-  app.add_option(spelled("--profile"), f.profile, "Use the named profile of ~/.config/mqtk/config.json (or $MQTK_PROFILE)")->group(grouped(config));
+  app.add_option(spelled("--profile"), f.profile, "Use the named profile of ~/.config/mqtk/config.json" + or_env(" (or $MQTK_PROFILE)"))->group(grouped(config));
   if (spelling.prefix.empty())
     app.add_flag("--print-config", f.print_config, "Print each effective connection setting and where it came from, then exit")->group(grouped(config));
 

@@ -48,9 +48,7 @@ std::string random_correlation() {
 }
 
 ExitCode run_rr(const RrOptions& o, CommandContext& context) {
-  ConnectionFlags flags = o.connection;
-  flags.default_version = ProtocolVersion::v5;
-  ResolvedConnection resolved = resolve_client_options(flags, context.environment);
+  ResolvedConnection resolved = resolve_client_options(o.connection, context.environment);
   if (resolved.client.version != ProtocolVersion::v5)
     throw UsageError("mqtk rr needs MQTT 5 (response topic and correlation data); drop -V or use -V 5");
   resolved.client.reconnect.enabled = false;
@@ -144,6 +142,7 @@ Command setup_rr(CLI::App& parent) {
   auto o = std::make_shared<RrOptions>();
   CLI::App* app = parent.add_subcommand(
       "rr", "Send an MQTT 5 request and print the response(s) (mosquitto_rr)");
+  o->connection.default_version = ProtocolVersion::v5;  // before the flags: --help shows it
   add_connection_flags(*app, o->connection);
   add_payload_flags(*app, o->payload, false);
   const char* rr = "Request";

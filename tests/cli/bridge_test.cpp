@@ -204,3 +204,17 @@ TEST_CASE("usage errors name the flag and exit 2; an unreachable broker exits 3"
   CHECK(refused.exit_code == 3);
   CHECK(contains(refused.err, "from side"));
 }
+
+TEST_CASE("--help: the per-side flags say MQTT 5 is the default and name no MQTK_* variable") {
+  // The sides read no environment (one MQTK_HOST cannot say which broker it means).
+  const ProcessResult bridge_help = run_mqtk({"bridge", "--help"});
+  REQUIRE(bridge_help.exit_code == 0);
+  CHECK_FALSE(contains(bridge_help.out, "$MQTK_"));
+  CHECK(contains(bridge_help.out, "default: mqttv5"));
+  CHECK_FALSE(contains(bridge_help.out, "default: mqttv311"));
+  const ProcessResult rr_help = run_mqtk({"rr", "--help"});
+  CHECK(contains(rr_help.out, "default: mqttv5"));
+  CHECK(contains(rr_help.out, "$MQTK_HOST"));
+  const ProcessResult sub_help = run_mqtk({"sub", "--help"});
+  CHECK(contains(sub_help.out, "default: mqttv311"));
+}
