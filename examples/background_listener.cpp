@@ -51,7 +51,8 @@ int main(int argc, char** argv) try {
   // The main thread's own work; the listener runs beside it.
   for (int i = 1; i <= message_count; ++i)
     client.publish({.topic = "example/background/" + std::to_string(i), .qos = 1}).get();
-  std::cout << "main: published " << message_count << " messages\n";
+  // One write, as the listener's: the two threads share std::cout, and `<<` pieces interleave.
+  std::cout << "main: published " + std::to_string(message_count) + " messages\n";
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   while (heard < message_count && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(10ms);
