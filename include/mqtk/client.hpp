@@ -120,8 +120,10 @@ class Client {
   /// so the caller can shut down; then disconnect() or destruction finishes the job.
   void stop();
 
-  /// Sends one SUBSCRIBE for all `subscriptions`. Filters are validated first (UsageError);
-  /// the future throws ProtocolError with the reason code when the broker refuses one.
+  /// Sends one SUBSCRIBE for all `subscriptions`, or one per filter when their v5 options,
+  /// subscription identifiers or user properties differ (those belong to the whole packet).
+  /// Filters are validated first (UsageError); the future resolves when every SUBACK is in and
+  /// throws ProtocolError with the reason code when the broker refuses one.
   std::future<SubscribeResult> subscribe(std::vector<Subscription> subscriptions);
   /// Sends one UNSUBSCRIBE; the future resolves on UNSUBACK.
   std::future<void> unsubscribe(std::vector<std::string> filters);

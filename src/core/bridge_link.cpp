@@ -30,10 +30,8 @@ void BridgeLink::open(bool retry) {
   ConnectResult connected;
   try {
     connected = client->connect();
-    // One SUBSCRIBE per rule: the core sends the first one's subscription identifier for all
-    // filters of a call, and each rule needs its own.
-    if (!connected.session_present)
-      for (const Subscription& subscription : subscriptions_) client->subscribe({subscription}).get();
+    // Each rule carries its own subscription identifier, so the core sends one SUBSCRIBE each.
+    if (!connected.session_present && !subscriptions_.empty()) client->subscribe(subscriptions_).get();
   } catch (const Error& e) {
     {
       std::lock_guard lock(mutex_);

@@ -40,16 +40,24 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
                        "identifiers and subscribe properties need MQTT 5 (-V 5)");
   }
 
-  // Identifier and user properties belong to the SUBSCRIBE packet: the first one's apply.
-  mqtt::properties props;
-  if (v5) {
-    const auto& first = subscriptions.front().options;
-    if (first.subscription_identifier)
+  // Identifier and user properties belong to the SUBSCRIBE packet, not to a filter: filters
+  // that ask for different ones go in packets of their own.
+  const auto packet_properties = [v5](const Subscription& s) {
+    mqtt::properties props;
+    if (!v5) return props;
+    if (s.options.subscription_identifier)
       props.add({mqtt::property::SUBSCRIPTION_IDENTIFIER,
-                 static_cast<int32_t>(*first.subscription_identifier)});
-    for (const auto& [key, value] : first.user_properties)
+                 static_cast<int32_t>(*s.options.subscription_identifier)});
+    for (const auto& [key, value] : s.options.user_properties)
       props.add({mqtt::property::USER_PROPERTY, key, value});
-  }
+    return props;
+  };
+  const auto& front = subscriptions.front().options;
+  const bool properties_differ =
+      v5 && std::any_of(subscriptions.begin(), subscriptions.end(), [&front](const Subscription& s) {
+        return s.options.subscription_identifier != front.subscription_identifier ||
+               s.options.user_properties != front.user_properties;
+      });
   const auto paho_options_of = [](const Subscription& s) {
     return mqtt::subscribe_options(
         s.options.no_local, s.options.retain_as_published,
@@ -65,7 +73,7 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
                                                          s.options.retain_as_published ||
                                                          s.options.retain_handling != 0;
                                                 });
-  const std::size_t per_packet = custom_options ? 1 : subscriptions.size();
+  const std::size_t per_packet = custom_options || properties_differ ? 1 : subscriptions.size();
 
   auto call = std::make_shared<SubscribeCall>();
   for (const Subscription& s : subscriptions) call->filters.push_back(s.filter);
@@ -91,6 +99,7 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
   for (std::size_t packet = 0; packet < ids.size(); ++packet) {
     const std::size_t first = packet * per_packet;
     const std::size_t count = std::min(per_packet, subscriptions.size() - first);
+    const mqtt::properties props = packet_properties(subscriptions[first]);
     try {
       if (count == 1) {
         // paho.mqtt.c takes a one-filter SUBSCRIBE's v5 options from `subscribeOptions`, never
