@@ -21,6 +21,7 @@ std::string_view to_string(ErrorKind kind) noexcept {
     case ErrorKind::publish_refused: return "publish_refused";
     case ErrorKind::connection_lost: return "connection_lost";
     case ErrorKind::protocol: return "protocol";
+    case ErrorKind::ack_timeout: return "ack_timeout";
     case ErrorKind::count_: break;
   }
   return "unknown";

@@ -36,6 +36,7 @@ enum class ErrorKind : std::uint8_t {
   publish_refused,    // v5 PUBACK/PUBREC with a reason code >= 0x80
   connection_lost,    // the broker closed the connection or a read/write failed
   protocol,           // a malformed or unexpected packet
+  ack_timeout,        // a publisher still awaited acknowledgements when the run ended
   count_,
 };
 std::string_view to_string(ErrorKind kind) noexcept;

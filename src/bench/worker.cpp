@@ -109,8 +109,20 @@ void Worker::run() {
       next_handover_ = now + kHandoverInterval;
     }
   }
+  count_unacknowledged();
   disconnect_all();
   hand_over_latency();
+}
+
+// A run normally ends once every publisher's window drained; one that ends before (--drain
+// expired on a stalled network, a signal) leaves publishers whose acknowledgements never came.
+void Worker::count_unacknowledged() {
+  for (const std::uint32_t index : publishers_) {
+    const BenchConnection& connection = slots_[index].connection;
+    if (connection.ready() && connection.inflight() > 0)
+      count_error(ErrorKind::ack_timeout,
+                  std::to_string(connection.inflight()) + " publishes unacknowledged when the run ended");
+  }
 }
 
 void Worker::open_due_clients(Clock::time_point now) {

@@ -141,6 +141,7 @@ class Worker final : private ConnectionEvents {
   void housekeeping(Clock::time_point now);
   void settle(Slot& slot);
   void check_publishing_done();
+  void count_unacknowledged();
   void hand_over_latency();
   void disconnect_all();
   std::int64_t since_began(Clock::time_point t) const noexcept;

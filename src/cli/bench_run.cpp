@@ -292,7 +292,14 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
                    static_cast<double>(rss_connected - rss_before) / static_cast<double>(totals.ever_connected));
   }
   if (options.json) context.out.write(bench::to_json(report).dump() + "\n");
-  if (drain_expired)
+  const auto unacknowledged = report.errors.find("ack_timeout");
+  const bool acks_missing = unacknowledged != report.errors.end() && interrupted == 0;
+  if (acks_missing)
+    spdlog::error("--drain {} s ended the run with {} publisher(s) still awaiting acknowledgements ({} of {} "
+                  "messages unacknowledged): the broker or the network stopped answering",
+                  options.drain_s, unacknowledged->second, report.sent - std::min(report.sent, report.acked),
+                  report.sent);
+  else if (drain_expired)
     spdlog::warn("--drain {} s ended the run with {} acknowledgements and {} messages still missing; "
                  "a longer --drain lets a backlogged broker deliver them",
                  options.drain_s, report.sent - std::min(report.sent, report.acked),
@@ -309,7 +316,9 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
                   options.clients, first_error);
     return ExitCode::runtime;
   }
-  return report_gates(report, options.gates) ? ExitCode::ok : ExitCode::runtime;
+  const bool gates_passed = report_gates(report, options.gates);
+  if (acks_missing) return ExitCode::timeout;  // README "Exit status": QoS>0 acks missing at exit
+  return gates_passed ? ExitCode::ok : ExitCode::runtime;
 }
 
 }  // namespace mqtk::cli

@@ -16,6 +16,15 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
+// Whether a connect paho still runs past our deadline ends with a CONNACK before paho's own
+// timeout does (at most 1 s later, plus its timeout check's granularity).
+bool paho_accepted_late(mqtt::token& connecting) {
+  try {
+    return connecting.wait_for(milliseconds(2000));
+  } catch (const mqtt::exception&) {
+    return false;  // paho's own timeout, or the connection failed
+  }
+}
 
 // Server URI paho connects to: always the broker itself, so TLS checks the broker's name. Any
 // proxy, SOCKS5 included, reaches paho as its HTTP proxy option instead (proxy_route.hpp).
@@ -127,6 +136,13 @@ ConnectResult Client::Impl::connect_once() {
       }
       if (stopped) throw ConnectError("connect to " + uri + " cancelled");
       if (Clock::now() >= deadline) {
+        // paho.mqtt.c 1.3.12 goes on with the attempt until its own timeout (ours plus 1 s,
+        // make_connect_options). Were it left running, a CONNACK in that second would make
+        // paho connected while the attempt counts as failed here, and paho ignores every later
+        // connect(): the client would never reconnect (seen through FaultProxy, a bridge side
+        // whose reconnect took just over its 2 s --to-connect-timeout stayed down for good).
+        // So paho's verdict is awaited: a late CONNACK is a success, else it gave up too.
+        if (paho_accepted_late(*token)) break;
         throw ConnectError("could not connect to " + uri + ": no CONNACK within " +
                            std::to_string(options_.connect_timeout.count()) + " ms");
       }

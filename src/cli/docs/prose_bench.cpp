@@ -41,7 +41,10 @@ does not fit it or the ephemeral port range, saying what to change; for a broker
 machine it reads a running mosquitto's file limit and warns when it is too low. TLS verifies
 the broker's certificate and host name unless `--insecure`.)";
   prose.exit_notes = R"(Status 1 also means a gate failed (`--max-p99`, `--max-loss`, `--min-rate`; each failed gate
-is named on standard error) or some clients could not connect; 3 means none could.)";
+is named on standard error) or some clients could not connect; 3 means none could. A lost
+connection is reconnected after 1 s and counted (`reconnects`, `errors`) without changing the
+status. Status 4 means `--drain` ended the run while publishers still awaited QoS>0
+acknowledgements (a stalled broker or network); each counts as an `ack_timeout` error.)";
   prose.examples = R"(Hold 10,000 connections for half a minute:
 
     mqtk bench conn -c 10000 --duration 30
