@@ -36,6 +36,17 @@ void sub_survives_drops(FaultProxy::Drop how, int drops) {
     if (auto line = mqtk.read_line(10s)) arrivals.lines.push_back(std::move(*line));
     proxy.drop_all(how);
     REQUIRE_MESSAGE(proxy.wait_for_accepted(static_cast<std::size_t>(round) + 1, 20s), mqtk.err());
+    // The next drop must hit a live connection, not the handshake of this one. On a loaded
+    // machine (~1 run in 10) a drop that came right after the proxy accepted the reconnect was
+    // never noticed: mqtk logged "reconnected" and then nothing, with paho's receive thread idle.
+    // It looks like paho.mqtt.c missing a reset that lands during its CONNACK handling; not
+    // pinned down. So wait until mqtk says it is back.
+    const auto back_by = std::chrono::steady_clock::now() + 20s;
+    while (sub::count_of(mqtk.err(), "reconnected") < static_cast<std::size_t>(round) &&
+           std::chrono::steady_clock::now() < back_by) {
+      if (auto line = mqtk.read_line(100ms)) arrivals.lines.push_back(std::move(*line));
+    }
+    REQUIRE_MESSAGE(sub::count_of(mqtk.err(), "reconnected") >= static_cast<std::size_t>(round), mqtk.err());
   }
   REQUIRE(publisher.write_stdin(pub::numbered_lines(published + 1, published + per_round)));
   published += per_round;
