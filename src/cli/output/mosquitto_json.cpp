@@ -20,7 +20,7 @@ void append_tst(std::string& out, const LocalTime& time) {
   out.push_back('"');
 }
 
-void append_properties(std::string& out, const MessageProperties& properties) {
+void append_mosquitto_properties(std::string& out, const MessageProperties& properties) {
   char separator = '{';
   const auto key = [&](std::string_view name) {
     out.push_back(separator);
@@ -112,7 +112,7 @@ void append_mosquitto_json(std::string& out, const Message& message, const Local
   out.push_back(',');
   if (!message.properties.empty()) {
     out.append("\"properties\":");
-    append_properties(out, message.properties);
+    append_mosquitto_properties(out, message.properties);
     out.push_back(',');
   }
   append_payload(out, message.payload, style);
