@@ -46,12 +46,17 @@ void demonstrate(const std::string& label, const mqtk::ClientOptions& broker,
   client.connect();
   client.subscribe({{"example/queues/#", {.qos = 1}}}).get();
 
-  // The acknowledgements are awaited only at the end: with the `block` policy a full queue
-  // holds up the network thread (paho has one per process) until a message is taken.
-  std::vector<std::future<mqtk::PublishResult>> acknowledged;
-  for (const auto& [kind, value] : readings)
-    acknowledged.push_back(
-        client.publish({.topic = "example/queues/" + kind, .payload = value, .qos = 1}));
+  // Published from another thread, the acknowledgements awaited only at the end: with the
+  // `block` policy a full queue holds up the network thread (paho has one per process) until a
+  // message is taken, and a publish may wait for that thread too. The thread that takes the
+  // messages must never be the one waiting.
+  auto publishing = std::async(std::launch::async, [&] {
+    std::vector<std::future<mqtk::PublishResult>> acknowledged;
+    for (const auto& [kind, value] : readings)
+      acknowledged.push_back(
+          client.publish({.topic = "example/queues/" + kind, .payload = value, .qos = 1}));
+    return acknowledged;
+  });
 
   mqtk::MessageQueue& queue = client.messages();
   if (!blocks) {
@@ -69,7 +74,7 @@ void demonstrate(const std::string& label, const mqtk::ClientOptions& broker,
     std::cout << ' ' << message->payload;
   }
   std::cout << " (dropped " << queue.dropped() << ")\n";
-  for (auto& ack : acknowledged) ack.get();
+  for (auto& ack : publishing.get()) ack.get();
 }
 
 }  // namespace

@@ -123,7 +123,11 @@ struct ClientOptions {
   std::size_t max_inflight = 100;
   std::size_t max_buffered_publishes = 10000;
 
-  QueueOptions incoming{};  ///< the queue messages() hands out
+  /// The queue messages() hands out. With a capacity and OverflowPolicy::block, a full queue
+  /// holds up paho's network thread (one per process, shared by every Client) until a message
+  /// is taken: acknowledgements and publishes of every client wait meanwhile, so the thread that
+  /// takes the messages must not be the one publishing or waiting for an acknowledgement.
+  QueueOptions incoming{};
 
   /// The client id that will be used: client_id, or id_prefix + '-' + random suffix.
   std::string effective_client_id() const;
