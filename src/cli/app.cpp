@@ -74,6 +74,12 @@ int run(int argc, char** argv) {
   } catch (const ConfigPrintout& printout) {
     out.write(printout.text());
     return to_int(ExitCode::ok);
+  } catch (const ConnectError& e) {
+    // A SIGINT/SIGTERM during the connect cancels it (the commands' handlers call stop()): the
+    // user stopped unfinished work (130/143), not "could not connect" (3).
+    if (const int signal = signals.received()) return to_int(exit_code_for_signal(signal));
+    print_error(e.what());
+    return to_int(ExitCode::connect);
   } catch (const Error& e) {
     print_error(e.what());
     return to_int(exit_code_for(e.category()));

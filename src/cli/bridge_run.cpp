@@ -64,6 +64,8 @@ ExitCode run_bridge(const BridgeFlags& flags, CommandContext& context) {
   try {
     bridge.start();
   } catch (const ConnectError&) {
+    // As app.cpp maps it, but without unwinding: destroying paho clients with a connect in
+    // flight can hang (RELIABILITY P13).
     if (const int signal = context.signals.received())
       exit_now(exit_code_for_signal(signal));
     throw;

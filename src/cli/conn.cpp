@@ -66,15 +66,7 @@ ExitCode run_conn(const ConnOptions& options, CommandContext& context) {
   Client client(resolved.client);
   context.signals.on_signal([&client](int) { client.stop(); });
   spdlog::info("connecting to {} as {}", display_uri(resolved.client.broker), client.client_id());
-  ConnectResult result;
-  try {
-    result = client.connect();
-  } catch (const ConnectError&) {
-    // SIGINT/SIGTERM cancels a pending connect: the user stopped it (130/143), as in sub.
-    if (const int signal = context.signals.received())
-      return exit_code_for_signal(signal);
-    throw;
-  }
+  const ConnectResult result = client.connect();  // a signal during it: 130/143 (app.cpp)
   const nlohmann::ordered_json report = to_json(result, resolved.client);
   context.out.write(options.json ? report.dump() + "\n" : to_text(report));
   return finish_client(client, ExitCode::ok, std::chrono::seconds(1));

@@ -116,8 +116,10 @@ std::vector<Case> matrix() {
       {"SIGTERM during pub -l with acks pending", signal_pub(SIGTERM), 143, {}, true},
       {"SIGINT during rr", signal_rr(SIGINT), 130, {}, true},
       {"SIGTERM during rr", signal_rr(SIGTERM), 143, {}, true},
-      {"SIGINT during conn's connect", signal_conn(SIGINT), 130, {}, true},
-      {"SIGTERM during conn's connect", signal_conn(SIGTERM), 143, {}, true},
+      {"SIGINT during conn's connect", signal_during_connect(SIGINT, "conn"), 130, {}, true},
+      {"SIGTERM during conn's connect", signal_during_connect(SIGTERM, "conn"), 143, {}, true},
+      {"SIGINT during sub's connect", signal_during_connect(SIGINT, "sub", {"-t", "a"}), 130, {}, true},
+      {"SIGTERM during pub's connect", signal_during_connect(SIGTERM, "pub", {"-t", "a", "-m", "x"}), 143, {}, true},
   };
 }
 

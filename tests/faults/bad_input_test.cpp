@@ -143,12 +143,14 @@ std::function<Outcome(Env&)> signal_rr(int signo) {
 }
 
 // `mqtk conn` waiting for a CONNACK that a stalled network never brings when `signo` arrives.
-std::function<Outcome(Env&)> signal_conn(int signo) {
-  return [signo](Env& env) {
+// A signal while `verb` waits for a CONNACK that never comes (a stalled proxy).
+std::function<Outcome(Env&)> signal_during_connect(int signo, std::string verb,
+                                                   std::vector<std::string> args = {}) {
+  return [signo, verb = std::move(verb), args = std::move(args)](Env& env) {
     const std::size_t before = env.stalled.counters().accepted;
-    ChildProcess child(mqtk_via(env.stalled, "conn", {"--connect-timeout", "30"}));
+    ChildProcess child(mqtk_via(env.stalled, verb, joined({"--connect-timeout", "30"}, args)));
     Outcome o;
-    if (!env.stalled.wait_for_accepted(before + 1)) o.problems.push_back("conn never connected");
+    if (!env.stalled.wait_for_accepted(before + 1)) o.problems.push_back(verb + " never connected");
     child.signal(signo);
     o.result = child.wait(20s);
     return o;
