@@ -104,6 +104,8 @@ struct ClientOptions {
   std::string id_prefix = "mqtk";
   std::optional<std::string> username{};
   std::optional<std::string> password{};
+  /// Sent in CONNECT; 0 turns keepalive off. A connection on which the broker has been silent
+  /// for 1.5x this (at least this + 2 s) is cut and counts as lost (a stalled network).
   std::uint16_t keepalive_s = 60;
   ProtocolVersion version = ProtocolVersion::v311;
   bool clean_session = true;                     ///< v5: clean start

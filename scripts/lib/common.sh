@@ -42,7 +42,8 @@ build_mqtk() {
   else
     cmake -S . -B "$dir" "$@" >/dev/null
   fi
-  cmake --build "$dir" -j "$(nproc)"
+  # MQTK_BUILD_TARGET: one target instead of all (scripts/tsan needs only the test binary).
+  cmake --build "$dir" -j "$(nproc)" ${MQTK_BUILD_TARGET:+--target "$MQTK_BUILD_TARGET"}
 }
 
 # aedes, the second broker of the integration tests (tests/cli/aedes_test.cpp), pinned by

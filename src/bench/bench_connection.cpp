@@ -43,6 +43,8 @@ bool BenchConnection::open(const SessionSettings& settings, Clock::time_point no
   tls_.reset();
   opened_at_ = now;
   last_write_ = now;
+  last_read_ = now;
+  last_ping_ = now;
   fd_.reset(::socket(settings.address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd_) {
     state_ = State::closed;
@@ -161,6 +163,7 @@ void BenchConnection::handle_readable(ConnectionEvents& events, std::span<char> 
     if (result.status == IoStatus::failed)
       return fail(events, ErrorKind::connection_lost,
                   tls_ ? tls_->error_text() : std::string("read: ") + std::strerror(errno));
+    last_read_ = Clock::now();
     const std::string_view data(scratch.data(), result.bytes);
     if (settings_->websocket) {
       std::string stream;
@@ -343,7 +346,10 @@ void BenchConnection::subscribe(std::string_view filter, int qos) {
   append_subscribe(out_, settings_->version, next_packet_id(), filter, qos);
 }
 
-void BenchConnection::ping() { append_pingreq(out_); }
+void BenchConnection::ping() {
+  append_pingreq(out_);
+  last_ping_ = Clock::now();
+}
 
 void BenchConnection::disconnect() { append_disconnect(out_); }
 

@@ -113,6 +113,8 @@ class BenchConnection {
   const std::string& client_id() const noexcept { return client_id_; }
   Clock::time_point opened_at() const noexcept { return opened_at_; }
   Clock::time_point last_write() const noexcept { return last_write_; }
+  Clock::time_point last_read() const noexcept { return last_read_; }  // any bytes from the broker
+  Clock::time_point last_ping() const noexcept { return last_ping_; }
   std::size_t buffered_bytes() const noexcept {
     return out_.size() - out_offset_ + wire_.size() - wire_offset_ + in_.size();
   }
@@ -152,6 +154,8 @@ class BenchConnection {
   std::uint32_t window_ = 100;
   Clock::time_point opened_at_{};
   Clock::time_point last_write_{};
+  Clock::time_point last_read_{};
+  Clock::time_point last_ping_{};
 };
 
 }  // namespace mqtk::bench

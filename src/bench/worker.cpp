@@ -1,5 +1,7 @@
 #include "bench/worker.hpp"
 
+#include "core/liveness_watch.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -237,15 +239,28 @@ void Worker::publish_due(Slot& slot, Clock::time_point now) {
 
 void Worker::housekeeping(Clock::time_point now) {
   next_housekeeping_ = now + kHousekeepingInterval;
+  // Pings as paho does: after 3/4 keepalive without writing, or without hearing from the broker
+  // (a QoS 0 publisher writes all the time and hears nothing). A broker silent for the core's
+  // stall limit (1.5x keepalive, core/liveness_watch.hpp) has stopped answering those pings.
   const auto keepalive = std::chrono::seconds(settings_.keepalive_s) * 3 / 4;
+  const auto silence_limit =
+      detail::LivenessWatch::silence_limit(std::chrono::seconds(settings_.keepalive_s));
   for (Slot& slot : slots_) {
     BenchConnection& connection = slot.connection;
     const auto state = connection.state();
+    const bool ready = state == BenchConnection::State::ready && settings_.keepalive_s > 0;
     if (slot.connecting && connection.fd() >= 0 && now - connection.opened_at() > plan_.connect_timeout) {
       connection.close();
       on_closed(connection, ErrorKind::connect_timeout, "no CONNACK within the connect timeout");
-    } else if (state == BenchConnection::State::ready && settings_.keepalive_s > 0 &&
-               now - connection.last_write() >= keepalive) {
+    } else if (ready && now - connection.last_read() >= silence_limit) {
+      connection.close();
+      const auto silent = std::chrono::duration_cast<std::chrono::seconds>(now - connection.last_read());
+      on_closed(connection, ErrorKind::connection_lost,
+                "the broker sent nothing for " + std::to_string(silent.count()) + " s (keepalive " +
+                    std::to_string(settings_.keepalive_s) + " s): connection stalled");
+    } else if (ready && (now - connection.last_write() >= keepalive ||
+                         (now - connection.last_read() >= keepalive &&
+                          now - connection.last_ping() >= keepalive))) {
       connection.ping();
       mark_dirty(slot);
     } else if (state == BenchConnection::State::closed && slot.reopen_at <= now &&

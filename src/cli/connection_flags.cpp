@@ -103,7 +103,7 @@ void add_connection_flags(CLI::App& app, ConnectionFlags& f, const FlagSpelling&
   app.add_option(spelled("-V,--protocol-version"), f.protocol_version, "MQTT version: mqttv31, mqttv311 or mqttv5 (also 3.1, 3.1.1, 5; default: " + default_version + ")")->group(grouped(broker));
   app.add_option(spelled("-i,--id"), f.id, "Client id (default: <prefix>-<random>)")->group(grouped(broker));
   app.add_option(spelled("-I,--id-prefix"), f.id_prefix, "Prefix for the generated client id (default: mqtk)")->group(grouped(broker));
-  app.add_option(spelled("-k,--keepalive"), f.keepalive, "Keepalive in seconds, 5..65535 (default: 60)")->group(grouped(broker));
+  app.add_option(spelled("-k,--keepalive"), f.keepalive, "Keepalive in seconds, 5..65535 (default: 60); a broker silent for 1.5x this counts as gone")->group(grouped(broker));
   app.add_flag(spelled("-c,--disable-clean-session"), f.disable_clean_session, "Persistent session: keep subscriptions and queued messages while away (needs -i)")->group(grouped(broker));
   app.add_option(spelled("-x,--session-expiry-interval"), f.session_expiry, "v5 session expiry in seconds (default with -c: never)")->group(grouped(broker));
   app.add_option(spelled("--connect-timeout"), f.connect_timeout_s, "Seconds to wait for CONNACK (default: 10)")->group(grouped(broker));

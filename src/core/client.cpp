@@ -116,6 +116,7 @@ ConnectResult Client::Impl::connect_once() {
   std::string uri = display_uri(options_.broker);
   if (const std::string proxy = route_.proxy_display(); !proxy.empty())
     uri += " through proxy " + proxy;
+  const detail::SocketSnapshot sockets_before = detail::snapshot_sockets();
   mqtt::token_ptr token;
   try {
     // Built afresh for every connect and passed as a prvalue: paho.mqtt.cpp 1.2 corrupts v5
@@ -174,6 +175,10 @@ ConnectResult Client::Impl::connect_once() {
     if (result.receive_maximum) window_ = std::min<std::size_t>(window_, *result.receive_maximum);
     state_ = State::connected;
     last_connect_ = result;
+    liveness_ = detail::LivenessWatch::find(
+        sockets_before, route_.paho_peer_port(),
+        detail::LivenessWatch::silence_limit(std::chrono::seconds(options_.keepalive_s)));
+    liveness_cut_.clear();
   }
   state_changed_.notify_all();
   sender_wakeup_.notify_all();
@@ -280,6 +285,11 @@ void Client::Impl::post(WorkerEvent event) {
     if (state_ == State::connected &&
         event.kind != WorkerEvent::Kind::publish_dropped)
       state_ = State::disconnected;
+    if (event.kind == WorkerEvent::Kind::connection_lost && !liveness_cut_.empty()) {
+      event.detail = std::move(liveness_cut_);
+      liveness_cut_.clear();
+    }
+    if (event.kind != WorkerEvent::Kind::publish_dropped) liveness_ = {};
     worker_events_.push_back(std::move(event));
   }
   worker_wakeup_.notify_all();
@@ -291,7 +301,16 @@ void Client::Impl::post(WorkerEvent event) {
 void Client::Impl::worker_loop() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    worker_wakeup_.wait(lock, [&] { return stop_ || !worker_events_.empty(); });
+    const auto has_work = [&] { return stop_ || !worker_events_.empty(); };
+    if (liveness_.active() && state_ == State::connected) {
+      const auto period = detail::LivenessWatch::check_period(std::chrono::seconds(options_.keepalive_s));
+      if (!worker_wakeup_.wait_for(lock, period, has_work)) {
+        check_liveness_locked();
+        continue;
+      }
+    } else {
+      worker_wakeup_.wait(lock, has_work);
+    }
     if (stop_) return;
     WorkerEvent event = std::move(worker_events_.front());
     worker_events_.pop_front();
@@ -329,6 +348,13 @@ void Client::Impl::worker_loop() {
     }
     lock.lock();
   }
+}
+
+void Client::Impl::check_liveness_locked() {
+  if (state_ != State::connected || !liveness_.stalled()) return;
+  liveness_cut_ = liveness_.describe_stall(std::chrono::seconds(options_.keepalive_s));
+  liveness_.cut();  // paho sees the stream end and reports the loss; post() uses liveness_cut_
+  liveness_ = {};
 }
 
 void Client::Impl::reconnect_loop() {

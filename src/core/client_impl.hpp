@@ -24,6 +24,7 @@
 #include <mqtt/async_client.h>
 
 #include <mqtk/client.hpp>
+#include "core/liveness_watch.hpp"
 #include "core/proxy_route.hpp"
 
 namespace mqtk {
@@ -116,6 +117,8 @@ class Client::Impl {
   void post(WorkerEvent event);
   void emit(const ClientEvent& event);
   void worker_loop();
+  // Worker thread, mutex_ held: cuts a connection the broker stopped answering (liveness_watch.hpp).
+  void check_liveness_locked();
   void reconnect_loop();
   void resubscribe_all();
   bool wait_unless_stopped(std::chrono::milliseconds delay);
@@ -163,6 +166,8 @@ class Client::Impl {
   bool sender_waiting_ = false;
   bool sender_busy_ = false;  // the sender holds a batch taken from buffered_ but not yet sent
   std::deque<WorkerEvent> worker_events_;
+  detail::LivenessWatch liveness_;  // paho's socket while connected; inactive otherwise
+  std::string liveness_cut_;        // why the watch cut the connection, for the event that follows
   std::function<void(const ClientEvent&)> event_handler_;
 
   std::thread worker_;

@@ -114,6 +114,12 @@ ProxyRoute::ProxyRoute(const ClientOptions& options)
   if (relay_) paho_proxy_ = "127.0.0.1:" + std::to_string(relay_->port());
 }
 
+std::uint16_t ProxyRoute::paho_peer_port() const noexcept {
+  if (relay_) return relay_->port();
+  if (proxy_.kind == ProxyKind::http) return proxy_.port;
+  return target_port_;
+}
+
 std::string ProxyRoute::proxy_display() const {
   switch (proxy_.kind) {
     case ProxyKind::http: return "http://" + host_port(proxy_.host, proxy_.port);

@@ -28,6 +28,10 @@ class ProxyRoute {
   // empty when the connection is direct.
   std::string proxy_display() const;
 
+  // The port of the TCP connection paho itself opens: the relay's, the HTTP proxy's or the
+  // broker's (core/liveness_watch.hpp finds paho's socket by it).
+  std::uint16_t paho_peer_port() const noexcept;
+
   // After paho reported a TCP-level failure on a proxied route: what went wrong on the way to
   // the broker ("cannot reach SOCKS5 proxy 127.0.0.1:1: connection refused", "HTTP proxy
   // 127.0.0.1:8888 refused CONNECT to 127.0.0.1:1883: 403 Access violation"); when the proxy

@@ -134,3 +134,39 @@ TEST_CASE("bench pub through 2 drops of every connection (exit 0), and through a
   bench_cuts_check_drops(drops_result);
   bench_cuts_check_stall(stall_result);
 }
+
+// Idle connections through a network that stalls after they connected: bench's own keepalive
+// (the same 1.5x limit as the core's, core/liveness_watch.hpp) gives them up and counts a lost
+// connection each, where it used to wait for the broker forever. A second run beside it, idle
+// through a healthy proxy for two keepalives, keeps every connection (its PINGREQs answered).
+TEST_CASE("bench conn -k 5 gives up stalled connections and keeps healthy idle ones") {
+  BrokerFixture broker;
+  FaultProxy stall_proxy(broker.host(), broker.port());
+  FaultProxy healthy_proxy(broker.host(), broker.port());
+  const auto bench_conn = [](const FaultProxy& proxy) {
+    return ChildProcess(joined(joined({mqtk_binary_path(), "bench", "conn"}, proxy_args(proxy)),
+                               {"-c", "3", "-k", "5", "--duration", "11", "--json", "--id-prefix",
+                                unique_id("bstall")}));
+  };
+  ChildProcess stalled = bench_conn(stall_proxy);
+  ChildProcess healthy = bench_conn(healthy_proxy);
+  REQUIRE_MESSAGE(stall_proxy.wait_for_accepted(3, 15s), describe(stalled.wait(1s)));
+  // The three CONNACKs (4 bytes each) went through: every connection is up, then it stalls.
+  const auto connacks_deadline = std::chrono::steady_clock::now() + 15s;
+  while (stall_proxy.counters().bytes_to_client < 3 * 4 && std::chrono::steady_clock::now() < connacks_deadline)
+    std::this_thread::sleep_for(10ms);
+  REQUIRE_MESSAGE(stall_proxy.counters().bytes_to_client >= 3 * 4, describe(stalled.wait(1s)));
+  stall_proxy.stall(true);
+
+  const ProcessResult stall_result = stalled.wait(30s);
+  const ProcessResult healthy_result = healthy.wait(30s);
+  INFO("stalled: " << describe(stall_result));
+  INFO("healthy: " << describe(healthy_result));
+  CHECK(stall_result.exit_code == 0);  // README (bench): lost connections are counted, not fatal
+  const nlohmann::json stall_report = bench_cuts_report(stall_result);
+  CHECK(stall_report.at("errors").at("connection_lost").get<int>() >= 3);
+  CHECK(healthy_result.exit_code == 0);
+  const nlohmann::json healthy_report = bench_cuts_report(healthy_result);
+  CHECK(healthy_report.at("errors_total").get<int>() == 0);
+  CHECK(healthy_report.at("reconnects").get<int>() == 0);
+}

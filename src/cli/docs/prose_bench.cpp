@@ -42,8 +42,8 @@ machine it reads a running mosquitto's file limit and warns when it is too low. 
 the broker's certificate and host name unless `--insecure`.)";
   prose.exit_notes = R"(Status 1 also means a gate failed (`--max-p99`, `--max-loss`, `--min-rate`; each failed gate
 is named on standard error) or some clients could not connect; 3 means none could. A lost
-connection is reconnected after 1 s and counted (`reconnects`, `errors`) without changing the
-status. Status 4 means `--drain` ended the run while publishers still awaited QoS>0
+connection (also one on which the broker has been silent for 1.5 x `-k`: a stall) is
+reconnected after 1 s and counted (`reconnects`, `errors`) without changing the status. Status 4 means `--drain` ended the run while publishers still awaited QoS>0
 acknowledgements (a stalled broker or network); each counts as an `ack_timeout` error.)";
   prose.examples = R"(Hold 10,000 connections for half a minute:
 
