@@ -142,11 +142,10 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
   FileDescriptor input_fd(open_input(p));
   LineReader input(input_fd.get());
   if (!stream) base.payload = read_whole_payload(p, input);
-  // A single message to a plain TCP broker skips paho's start-up and teardown (pub_direct.hpp).
-  if (const std::string refusal = direct_path_refusal(o, resolved, base); refusal.empty())
-    return run_direct_pub(resolved, base, ack_timeout, context);
-  else
-    spdlog::debug("not on the one-shot direct path: {}", refusal);
+  // One message to a plain TCP broker skips paho's start-up and teardown (pub_direct.hpp).
+  const std::string not_direct = direct_path_refusal(o, resolved, base);
+  if (not_direct.empty()) return run_direct_pub(resolved, base, ack_timeout, context);
+  spdlog::debug("not on the one-shot direct path: {}", not_direct);
 
   Client client(resolved.client);
   client.set_event_handler([](const ClientEvent& event) {
