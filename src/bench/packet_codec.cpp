@@ -72,12 +72,6 @@ class BodyReader {
   std::string_view rest_;
 };
 
-// Properties we read (receive maximum, server keep alive) or skip by their wire type.
-struct ConnackProperties {
-  std::optional<std::uint16_t> receive_maximum;
-  std::optional<std::uint16_t> server_keepalive_s;
-};
-
 void skip_property(BodyReader& reader, std::uint8_t id) {
   switch (id) {
     case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2A:
@@ -105,17 +99,23 @@ void skip_property(BodyReader& reader, std::uint8_t id) {
   }
 }
 
-ConnackProperties read_properties(BodyReader& reader) {
+// The CONNACK properties a client acts on; the rest are skipped by their wire type.
+void read_connack_properties(BodyReader& reader, Connack& connack) {
   const std::size_t length = reader.varint();
   BodyReader properties(reader.take(length));
-  ConnackProperties found;
   while (!properties.empty()) {
     const std::uint8_t id = properties.u8();
-    if (id == 0x21) found.receive_maximum = properties.u16();
-    else if (id == 0x13) found.server_keepalive_s = properties.u16();
-    else skip_property(properties, id);
+    switch (id) {
+      case 0x21: connack.receive_maximum = properties.u16(); break;
+      case 0x13: connack.server_keepalive_s = properties.u16(); break;
+      case 0x27: connack.maximum_packet_size = properties.u32(); break;
+      case 0x24: connack.maximum_qos = properties.u8(); break;
+      case 0x25: connack.retain_available = properties.u8() != 0; break;
+      case 0x22: connack.topic_alias_maximum = properties.u16(); break;
+      case 0x12: connack.assigned_client_id = std::string(properties.string()); break;
+      default: skip_property(properties, id); break;
+    }
   }
-  return found;
 }
 
 }  // namespace
@@ -158,11 +158,13 @@ void append_connect(std::string& out, const ConnectFields& f) {
 }
 
 void append_publish(std::string& out, MqttVersion version, std::string_view topic,
-                    std::string_view payload, int qos, std::uint16_t packet_id, bool dup) {
+                    std::string_view payload, int qos, std::uint16_t packet_id, bool dup,
+                    bool retain) {
   const bool v5 = version == MqttVersion::v5;
   const std::size_t remaining = 2 + topic.size() + (qos > 0 ? 2 : 0) + (v5 ? 1 : 0) + payload.size();
   std::uint8_t first = static_cast<std::uint8_t>(0x30 | (qos << 1));
   if (dup) first |= 0x08;
+  if (retain) first |= 0x01;
   put_header(out, first, remaining);
   put_string(out, topic);
   if (qos > 0) put_u16(out, packet_id);
@@ -216,11 +218,7 @@ Connack parse_connack(const PacketView& packet, MqttVersion version) {
   Connack connack;
   connack.session_present = (reader.u8() & 0x01) != 0;
   connack.reason_code = reader.u8();
-  if (version == MqttVersion::v5 && !reader.empty()) {
-    const ConnackProperties properties = read_properties(reader);
-    connack.receive_maximum = properties.receive_maximum;
-    connack.server_keepalive_s = properties.server_keepalive_s;
-  }
+  if (version == MqttVersion::v5 && !reader.empty()) read_connack_properties(reader, connack);
   return connack;
 }
 

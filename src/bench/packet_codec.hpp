@@ -3,7 +3,8 @@
 // connection's output buffer and decoded from views of its input buffer (no allocation per
 // packet). Only what a load client needs: CONNECT/CONNACK, PUBLISH and its acknowledgements,
 // SUBSCRIBE/SUBACK, PINGREQ/PINGRESP, DISCONNECT. Written here rather than taken from paho
-// because the engine owns its sockets (see bench_connection.hpp).
+// because the engine owns its sockets (see bench_connection.hpp); the one-shot `mqtk pub`
+// speaks through it too (src/cli/direct_publisher.hpp).
 
 #include <cstdint>
 #include <cstddef>
@@ -37,7 +38,8 @@ struct ConnectFields {
 void append_connect(std::string& out, const ConnectFields& fields);
 // `packet_id` is ignored at QoS 0. v5 PUBLISH carries an empty property block.
 void append_publish(std::string& out, MqttVersion version, std::string_view topic,
-                    std::string_view payload, int qos, std::uint16_t packet_id, bool dup = false);
+                    std::string_view payload, int qos, std::uint16_t packet_id, bool dup = false,
+                    bool retain = false);
 // PUBACK, PUBREC, PUBREL or PUBCOMP with success (the short form, valid in every version).
 void append_ack(std::string& out, PacketType type, std::uint16_t packet_id);
 void append_subscribe(std::string& out, MqttVersion version, std::uint16_t packet_id,
@@ -67,6 +69,11 @@ struct Connack {
   std::uint8_t reason_code = 0;  // v3 return code or v5 reason code; 0 = accepted
   std::optional<std::uint16_t> receive_maximum;
   std::optional<std::uint16_t> server_keepalive_s;
+  std::optional<std::uint32_t> maximum_packet_size;
+  std::optional<std::uint8_t> maximum_qos;
+  std::optional<bool> retain_available;
+  std::optional<std::uint16_t> topic_alias_maximum;
+  std::optional<std::string> assigned_client_id;
 };
 struct IncomingPublish {
   std::string_view topic;

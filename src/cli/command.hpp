@@ -3,6 +3,7 @@
 // subcommand and the function that runs it once the command line is parsed.
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 
 #include "cli/connection_flags.hpp"
@@ -36,6 +37,10 @@ struct Command {
 // costs 100-200 ms per run (PERF-NOTES gotcha 4). stdout is unbuffered, so nothing is lost.
 [[noreturn]] ExitCode finish_client(Client& client, ExitCode code,
                                     std::chrono::milliseconds grace = std::chrono::seconds(5));
+// The same end without a Client (the one-shot `pub` direct path): `unacknowledged` QoS>0
+// messages are reported and turn the exit code into 4, then output is flushed and the process
+// ends.
+[[noreturn]] ExitCode finish_process(ExitCode code, std::size_t unacknowledged = 0);
 
 // One per subcommand, each in its own file pair.
 Command setup_conn(CLI::App& parent);

@@ -9,7 +9,10 @@
 namespace mqtk::cli {
 
 ExitCode finish_client(Client& client, ExitCode code, std::chrono::milliseconds grace) {
-  const std::size_t unacknowledged = client.disconnect(grace);
+  finish_process(code, client.disconnect(grace));
+}
+
+ExitCode finish_process(ExitCode code, std::size_t unacknowledged) {
   if (unacknowledged > 0) {
     spdlog::error("{} QoS>0 message(s) not acknowledged by the broker", unacknowledged);
     if (code != ExitCode::usage) code = ExitCode::timeout;

@@ -25,7 +25,9 @@
 #include "cli/line_reader.hpp"
 #include "cli/output/json_format.hpp"
 #include "cli/payload.hpp"
+#include "cli/pub_direct.hpp"
 #include "cli/pub_options.hpp"
+#include "cli/publish_size_limit.hpp"
 #include <mqtk/client.hpp>
 #include <mqtk/error.hpp>
 #include <mqtk/topic.hpp>
@@ -69,16 +71,6 @@ int open_input(const PayloadFlags& p) {
     throw UsageError("-f '" + *p.file + "': is a directory");
   }
   return fd;
-}
-
-// Rough size of the PUBLISH packet, to compare with the broker's v5 Maximum Packet Size.
-std::size_t packet_size(const Message& m) {
-  std::size_t size = 2 + m.topic.size() + m.payload.size() + (m.qos > 0 ? 2 : 0) + 5;
-  for (const auto& [k, v] : m.properties.user_properties) size += 5 + k.size() + v.size();
-  if (m.properties.content_type) size += 3 + m.properties.content_type->size();
-  if (m.properties.response_topic) size += 3 + m.properties.response_topic->size();
-  if (m.properties.correlation_data) size += 3 + m.properties.correlation_data->size();
-  return size;
 }
 
 // Fix: refusals used to be counted only from the client's publish_dropped events, which arrive
@@ -150,6 +142,10 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
   FileDescriptor input_fd(open_input(p));
   LineReader input(input_fd.get());
   if (!stream) base.payload = read_whole_payload(p, input);
+  // One message to a plain TCP broker skips paho's start-up and teardown (pub_direct.hpp).
+  const std::string not_direct = direct_path_refusal(o, resolved, base);
+  if (not_direct.empty()) return run_direct_pub(resolved, base, ack_timeout, context);
+  spdlog::debug("not on the one-shot direct path: {}", not_direct);
 
   Client client(resolved.client);
   client.set_event_handler([](const ClientEvent& event) {
@@ -184,11 +180,7 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
   std::optional<ExitCode> failure;
   // False when the watchdog stopped the client after a signal.
   auto send = [&](Message message, const std::string& where) {
-    if (max_packet && packet_size(message) > *max_packet)
-      throw Error(ErrorCategory::runtime,
-                  where + "payload of " + std::to_string(message.payload.size()) +
-                      " bytes exceeds the broker's maximum packet size of " +
-                      std::to_string(*max_packet) + " bytes");
+    check_publish_size(message, max_packet, where);
     try {
       outcomes.add(client.publish(std::move(message)));
     } catch (const Error&) {

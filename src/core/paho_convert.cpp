@@ -1,5 +1,7 @@
 #include "core/paho_convert.hpp"
 
+#include "core/connack_refusal.hpp"
+
 #include <cstdio>
 #include <limits>
 
@@ -251,25 +253,9 @@ std::string describe_connect_failure(int return_code, int reason_code, ProtocolV
   const std::string where = "could not connect to " + uri + ": ";
   // paho.mqtt.cpp 1.2 reports a v5 CONNACK refusal as the exception's return code (e.g. 135)
   // with reason code 0, so look at both (was: "MQTT error [135]: CONNACK return code").
-  const int v5_reason = reason_code >= 0x80 ? reason_code : return_code;
-  if (version == ProtocolVersion::v5 && v5_reason >= 0x80)
-    return where + "connection refused by broker: " + describe_reason_code(v5_reason);
-  // A broker that speaks only 3.1.1 (aedes) answers an MQTT 5 CONNECT with a 3.1.1 CONNACK
-  // (spec 3.1.1, 3.1.2.2: return code 1) that paho passes on as is; mosquitto answers in v5
-  // (0x84). Name the v5 reason too, since that is what the user asked for.
-  if (version == ProtocolVersion::v5 && return_code >= 1 && return_code <= 5) {
-    constexpr int v5_equivalent[] = {0, 0x84, 0x85, 0x88, 0x86, 0x87};
-    const int reason = v5_equivalent[return_code];
-    char code[8];
-    std::snprintf(code, sizeof code, "0x%02X", static_cast<unsigned>(reason));
-    std::string text = where + "connection refused by broker: " + reason_code_name(reason) +
-                       " (CONNACK " + std::to_string(return_code) + ", reason " + code +
-                       " in MQTT 5)";
-    if (return_code == 1) text += "; the broker speaks only MQTT 3.1.1 or older";
-    return text;
-  }
-  if (version != ProtocolVersion::v5 && return_code >= 1 && return_code <= 5)
-    return where + "connection refused by broker: " + describe_connack_v3(return_code);
+  const int code = version == ProtocolVersion::v5 && reason_code >= 0x80 ? reason_code : return_code;
+  if (std::string refusal = describe_connack_refusal(version, code); !refusal.empty())
+    return where + refusal;
   if (!tls_error.empty()) {
     std::string text = tls_error;
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();

@@ -57,6 +57,18 @@ TEST_CASE("PUBLISH round-trips through the decoder at every QoS and version") {
   }
 }
 
+TEST_CASE("PUBLISH sets the retain and DUP flags in the first byte") {
+  std::string out;
+  append_publish(out, MqttVersion::v311, "t", "x", 1, 1, false, true);
+  CHECK(out == "\x33\x06\x00\x01t\x00\x01x"s);
+  out.clear();
+  append_publish(out, MqttVersion::v5, "t", "", 0, 0, true, true);
+  CHECK(out == "\x39\x04\x00\x01t\x00"s);
+  const IncomingPublish decoded = parse_publish(next_packet(out)->packet, MqttVersion::v5);
+  CHECK(decoded.retain);
+  CHECK(decoded.dup);
+}
+
 TEST_CASE("acknowledgements, SUBSCRIBE, PINGREQ and DISCONNECT bytes") {
   std::string out;
   append_ack(out, PacketType::puback, 0x0102);
@@ -95,6 +107,18 @@ TEST_CASE("CONNACK: v3 return codes and v5 properties") {
   CHECK(accepted.reason_code == 0);
   CHECK(accepted.receive_maximum == 20);
   CHECK(accepted.server_keepalive_s == 15);
+  CHECK(accepted.assigned_client_id == "abc");
+  CHECK_FALSE(accepted.maximum_packet_size);
+  // v5: maximum packet size 1000, maximum QoS 1, retain not available, topic alias maximum 10,
+  // and a reason string (0x1F) and a user property (0x26) that are skipped.
+  const std::string limits = "\x20\x1b\x00\x00\x18\x27\x00\x00\x03\xe8\x24\x01\x25\x00\x22\x00\x0a"
+                             "\x1f\x00\x02ok\x26\x00\x01k\x00\x01v"s;
+  const Connack limited = parse_connack(next_packet(limits)->packet, MqttVersion::v5);
+  CHECK(limited.maximum_packet_size == 1000u);
+  CHECK(limited.maximum_qos == 1);
+  CHECK(limited.retain_available == false);
+  CHECK(limited.topic_alias_maximum == 10);
+  CHECK_FALSE(limited.receive_maximum);
 }
 
 TEST_CASE("SUBACK and v5 acks with reason codes") {
