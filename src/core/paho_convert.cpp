@@ -2,6 +2,7 @@
 
 #include "core/connack_refusal.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 
@@ -11,12 +12,20 @@
 namespace mqtk::detail {
 namespace {
 
+// A four-byte integer property as paho can send it. paho.mqtt.c 1.3.11's writeInt4() divides a
+// signed int, so any value above INT32_MAX reached the wire mangled (0xFFFFFFFF, "never
+// expire", went out as 255: a persistent v5 session expired after 4 minutes). Clamped instead:
+// INT32_MAX seconds is 68 years, and no packet size near it is meaningful.
+mqtt::property four_byte_property(mqtt::property::code code, std::uint32_t value) {
+  return {code, static_cast<std::int32_t>(
+                    std::min<std::uint32_t>(value, std::numeric_limits<std::int32_t>::max()))};
+}
+
 void add_common_properties(mqtt::properties& out, const MessageProperties& in) {
   if (in.payload_format_indicator)
     out.add({mqtt::property::PAYLOAD_FORMAT_INDICATOR, *in.payload_format_indicator});
   if (in.message_expiry_interval)
-    out.add({mqtt::property::MESSAGE_EXPIRY_INTERVAL,
-             static_cast<int32_t>(*in.message_expiry_interval)});
+    out.add(four_byte_property(mqtt::property::MESSAGE_EXPIRY_INTERVAL, *in.message_expiry_interval));
   if (in.content_type) out.add({mqtt::property::CONTENT_TYPE, *in.content_type});
   if (in.response_topic) out.add({mqtt::property::RESPONSE_TOPIC, *in.response_topic});
   if (in.correlation_data) out.add({mqtt::property::CORRELATION_DATA, *in.correlation_data});
@@ -77,12 +86,11 @@ mqtt::connect_options make_connect_options(const ClientOptions& options,
     // A persistent v5 session needs an expiry, or it ends with the connection (as mosquitto_sub).
     if (!expiry && !options.clean_session) expiry = std::numeric_limits<std::uint32_t>::max();
     if (expiry)
-      props.add({mqtt::property::SESSION_EXPIRY_INTERVAL, static_cast<int32_t>(*expiry)});
+      props.add(four_byte_property(mqtt::property::SESSION_EXPIRY_INTERVAL, *expiry));
     const auto& cp = options.connect_properties;
     if (cp.receive_maximum) props.add({mqtt::property::RECEIVE_MAXIMUM, *cp.receive_maximum});
     if (cp.maximum_packet_size)
-      props.add({mqtt::property::MAXIMUM_PACKET_SIZE,
-                 static_cast<int32_t>(*cp.maximum_packet_size)});
+      props.add(four_byte_property(mqtt::property::MAXIMUM_PACKET_SIZE, *cp.maximum_packet_size));
     if (cp.topic_alias_maximum)
       props.add({mqtt::property::TOPIC_ALIAS_MAXIMUM, *cp.topic_alias_maximum});
     if (cp.request_response_information)
@@ -102,8 +110,7 @@ mqtt::connect_options make_connect_options(const ClientOptions& options,
     if (v5) {
       add_common_properties(will_props, will.properties);
       if (will.delay_interval)
-        will_props.add({mqtt::property::WILL_DELAY_INTERVAL,
-                        static_cast<int32_t>(*will.delay_interval)});
+        will_props.add(four_byte_property(mqtt::property::WILL_DELAY_INTERVAL, *will.delay_interval));
     }
     connect.set_will(mqtt::will_options(will.topic, will.payload.data(), will.payload.size(),
                                         will.qos, will.retain, will_props));
