@@ -7,6 +7,7 @@
 /// new one; every drop is counted. close() wakes every waiter.
 /// Thread-safety: every member function may be called from any thread concurrently.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -72,6 +73,7 @@ class MessageQueue {
   bool full() const;  ///< callers hold mutex_
   std::size_t lane_of(const Message& message) const;
   Message take_next();  ///< callers hold mutex_ and know the queue is not empty
+  void spin_before_waiting() const;
 
   QueueOptions options_;
   std::vector<TopicFilter> priority_filters_;
@@ -79,6 +81,8 @@ class MessageQueue {
   /// lifo), each in arrival order.
   std::vector<std::deque<Message>> lanes_;
   std::size_t size_ = 0;
+  /// size_ for a consumer's look without the lock (message_queue.cpp: spin_before_waiting).
+  std::atomic<std::size_t> size_hint_{0};
   std::uint64_t dropped_ = 0;
   bool closed_ = false;
   mutable std::mutex mutex_;

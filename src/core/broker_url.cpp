@@ -219,11 +219,16 @@ std::string BrokerUrl::paho_uri() const {
   std::string uri(info(transport).paho_prefix);
   const bool ipv6 = host.find(':') != std::string::npos;
   uri += ipv6 ? "[" + host + "]" : host;
-  uri += ":" + std::to_string(port);
+  // Separators appended on their own: GCC 12 -O2 warns falsely on "x" + std::string&& (PR105651).
+  uri += ':';
+  uri += std::to_string(port);
   // For ws/wss an empty path is left out and paho requests its default, /mqtt. For mqtt/mqtts
   // the path is a topic, which is no part of the connection.
   const bool websocket = transport == Transport::websocket || transport == Transport::websocket_tls;
-  if (websocket && !path.empty()) uri += "/" + percent_encode_path(path);
+  if (websocket && !path.empty()) {
+    uri += '/';
+    uri += percent_encode_path(path);
+  }
   return uri;
 }
 

@@ -84,7 +84,8 @@ std::string display_uri(const BrokerUrl& broker) {
   const bool ipv6 = broker.host.find(':') != std::string::npos;
   std::string uri = std::string(scheme_name(broker.transport)) + "://";
   uri += ipv6 ? "[" + broker.host + "]" : broker.host;
-  uri += ":" + std::to_string(broker.port);
+  uri += ':';  // appended separately: GCC 12 -O2 warns falsely on ":" + std::string&& (PR105651)
+  uri += std::to_string(broker.port);
   if (broker.transport == Transport::websocket || broker.transport == Transport::websocket_tls)
     uri += "/" + broker.path;
   return uri;

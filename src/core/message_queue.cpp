@@ -20,6 +20,8 @@
 
 #include <mqtk/message_queue.hpp>
 
+#include <thread>
+
 #include <utility>
 
 #include <mqtk/error.hpp>
@@ -93,9 +95,22 @@ Message MessageQueue::take_next() {
       lane.pop_front();
     }
     --size_;
+    size_hint_.store(size_, std::memory_order_relaxed);
     return message;
   }
   return {};  // unreachable while size_ > 0
+}
+
+// A consumer that keeps up finds the queue empty after almost every message, and sleeping on the
+// condition variable then costs the producer (paho's receive thread) a futex wake-up and both
+// threads a context switch per message: 17% + 11% of `mqtk sub`'s profile at 100k msg/s. A few
+// yields first let the next message arrive while the consumer is still awake (measured on 2
+// cores, 100,000 x 64 B QoS 0: 79k -> 103k msg/s, 1.27 -> 0.86 s CPU); an idle queue pays 50
+// yields per wait.
+void MessageQueue::spin_before_waiting() const {
+  constexpr int yields = 50;
+  for (int i = 0; i < yields && size_hint_.load(std::memory_order_relaxed) == 0; ++i)
+    std::this_thread::yield();
 }
 
 bool MessageQueue::push(Message message) {
@@ -120,6 +135,7 @@ bool MessageQueue::push(Message message) {
             if (victim_lane->empty()) continue;
             victim_lane->pop_front();
             --size_;
+            size_hint_.store(size_, std::memory_order_relaxed);
             ++dropped_;
             break;
           }
@@ -128,6 +144,7 @@ bool MessageQueue::push(Message message) {
     }
     lanes_[lane].push_back(std::move(message));
     ++size_;
+    size_hint_.store(size_, std::memory_order_relaxed);
     if (consumers_waiting_ == 0) return true;
   }
   not_empty_.notify_one();
@@ -135,6 +152,7 @@ bool MessageQueue::push(Message message) {
 }
 
 std::optional<Message> MessageQueue::pop() {
+  spin_before_waiting();
   std::optional<Message> message;
   {
     std::unique_lock lock(mutex_);
@@ -150,6 +168,7 @@ std::optional<Message> MessageQueue::pop() {
 }
 
 std::optional<Message> MessageQueue::pop_for(std::chrono::milliseconds timeout) {
+  spin_before_waiting();
   std::optional<Message> message;
   {
     std::unique_lock lock(mutex_);

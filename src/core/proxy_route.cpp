@@ -86,7 +86,10 @@ std::string paho_proxy_string(const ProxyOptions& proxy) {
   std::string out;
   if (proxy.username) {
     out += percent_encode(*proxy.username);
-    if (proxy.password) out += ":" + percent_encode(*proxy.password);
+    if (proxy.password) {
+      out += ':';  // not ":" + std::string&&: GCC 12 -O2 warns falsely on it (PR105651)
+      out += percent_encode(*proxy.password);
+    }
     out += "@";
   }
   return out + host_port(proxy.host, proxy.port);
