@@ -168,7 +168,7 @@ std::optional<Message> MessageQueue::pop() {
 }
 
 std::optional<Message> MessageQueue::pop_for(std::chrono::milliseconds timeout) {
-  spin_before_waiting();
+  if (timeout.count() > 0) spin_before_waiting();
   std::optional<Message> message;
   {
     std::unique_lock lock(mutex_);
