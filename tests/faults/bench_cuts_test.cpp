@@ -25,7 +25,7 @@ constexpr double bench_cuts_duration_s = 4;
 ChildProcess start_bench_through(const FaultProxy& proxy, const std::vector<std::string>& extra) {
   return ChildProcess(joined(joined({mqtk_binary_path(), "bench", "pub"}, proxy_args(proxy)),
                              joined({"-c", std::to_string(bench_cuts_clients), "-q", "1", "--rate", "200",
-                                     "--duration", "4", "--subscribe", "--json", "--id-prefix", unique_id("bcuts")},
+                                     "--duration", "4", "--subscribe", "--json", "--id-prefix", sub::unique_id("bcuts")},
                                     extra)));
 }
 
@@ -146,7 +146,7 @@ TEST_CASE("bench conn -k 5 gives up stalled connections and keeps healthy idle o
   const auto bench_conn = [](const FaultProxy& proxy) {
     return ChildProcess(joined(joined({mqtk_binary_path(), "bench", "conn"}, proxy_args(proxy)),
                                {"-c", "3", "-k", "5", "--duration", "11", "--json", "--id-prefix",
-                                unique_id("bstall")}));
+                                sub::unique_id("bstall")}));
   };
   ChildProcess stalled = bench_conn(stall_proxy);
   ChildProcess healthy = bench_conn(healthy_proxy);
