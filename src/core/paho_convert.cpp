@@ -10,15 +10,16 @@
 #include <mqtk/reason_code.hpp>
 
 namespace mqtk::detail {
+
+std::int32_t paho_four_byte_value(std::uint32_t value) {
+  return static_cast<std::int32_t>(
+      std::min<std::uint32_t>(value, std::numeric_limits<std::int32_t>::max()));
+}
+
 namespace {
 
-// A four-byte integer property as paho can send it. paho.mqtt.c 1.3.11's writeInt4() divides a
-// signed int, so any value above INT32_MAX reached the wire mangled (0xFFFFFFFF, "never
-// expire", went out as 255: a persistent v5 session expired after 4 minutes). Clamped instead:
-// INT32_MAX seconds is 68 years, and no packet size near it is meaningful.
 mqtt::property four_byte_property(mqtt::property::code code, std::uint32_t value) {
-  return {code, static_cast<std::int32_t>(
-                    std::min<std::uint32_t>(value, std::numeric_limits<std::int32_t>::max()))};
+  return {code, paho_four_byte_value(value)};
 }
 
 void add_common_properties(mqtt::properties& out, const MessageProperties& in) {

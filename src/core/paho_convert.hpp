@@ -2,6 +2,7 @@
 // Internal to the core: the one place where mqtk's value types meet paho's. Included only by
 // core .cpp files, so no public header depends on paho.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -23,6 +24,12 @@ mqtt::create_options make_create_options(const ClientOptions& options);
 // them unset (paho then reads $http_proxy / $https_proxy, which ProxyRoute rules out first).
 mqtt::connect_options make_connect_options(const ClientOptions& options,
                                            const std::string& paho_proxy);
+
+// A four-byte integer property value as paho can send it. paho.mqtt.c 1.3.11's writeInt4()
+// divides a signed int, so a value above INT32_MAX reached the wire mangled (0xFFFFFFFF, -c's
+// "never expire" session, went out as 255 s). Clamped instead: INT32_MAX seconds is 68 years,
+// and no packet size near it is meaningful.
+std::int32_t paho_four_byte_value(std::uint32_t value);
 
 mqtt::properties to_paho_properties(const MessageProperties& properties);
 MessageProperties from_paho_properties(const MQTTProperties& properties);
