@@ -51,6 +51,20 @@ struct LivenessListener {
   Fd accept_one() const { return Fd(::accept(socket.get(), nullptr, nullptr)); }
 };
 
+// A connection made after a snapshot, and the watch found for it.
+struct WatchedConnection {
+  LivenessListener listener;
+  mqtk::detail::SocketSnapshot before = snapshot_sockets();
+  Fd client = listener.connect_client();
+  Fd accepted = listener.accept_one();
+  LivenessWatch watch;
+
+  explicit WatchedConnection(std::chrono::milliseconds limit)
+      : watch(LivenessWatch::find(before, listener.port, limit)) {
+    REQUIRE(watch.active());
+  }
+};
+
 }  // namespace
 
 TEST_CASE("the silence limit is 1.5x the keepalive, never below keepalive + 2 s") {
@@ -79,12 +93,8 @@ TEST_CASE("find picks the one new socket connected to the port, and nothing when
 }
 
 TEST_CASE("a socket that receives nothing for the limit is stalled; data resets the silence") {
-  LivenessListener listener;
-  const auto before = snapshot_sockets();
-  Fd client = listener.connect_client();
-  Fd accepted = listener.accept_one();
-  const LivenessWatch watch = LivenessWatch::find(before, listener.port, 300ms);
-  REQUIRE(watch.active());
+  WatchedConnection connection(300ms);
+  auto& [listener, before, client, accepted, watch] = connection;
   CHECK_FALSE(watch.stalled());
   // Our own writes that the peer's kernel acknowledges do not count as hearing from the peer.
   REQUIRE(::send(client.get(), "ping", 4, 0) == 4);
@@ -103,12 +113,8 @@ TEST_CASE("a socket that receives nothing for the limit is stalled; data resets 
 }
 
 TEST_CASE("cut ends the stream for both ends without closing the descriptor") {
-  LivenessListener listener;
-  const auto before = snapshot_sockets();
-  Fd client = listener.connect_client();
-  Fd accepted = listener.accept_one();
-  const LivenessWatch watch = LivenessWatch::find(before, listener.port, 300ms);
-  REQUIRE(watch.active());
+  WatchedConnection connection(300ms);
+  auto& [listener, before, client, accepted, watch] = connection;
   watch.cut();
   char byte = 0;
   CHECK(::recv(accepted.get(), &byte, 1, 0) == 0);  // the peer sees the end of the stream
@@ -117,12 +123,8 @@ TEST_CASE("cut ends the stream for both ends without closing the descriptor") {
 }
 
 TEST_CASE("a descriptor reused by another socket is left alone") {
-  LivenessListener listener;
-  const auto before = snapshot_sockets();
-  Fd client = listener.connect_client();
-  Fd accepted = listener.accept_one();
-  const LivenessWatch watch = LivenessWatch::find(before, listener.port, 1ms);
-  REQUIRE(watch.active());
+  WatchedConnection connection(1ms);
+  auto& [listener, before, client, accepted, watch] = connection;
   Fd fresh = listener.connect_client();
   Fd reused_peer = listener.accept_one();
   const int number = client.get();
