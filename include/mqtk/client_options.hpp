@@ -133,6 +133,10 @@ struct ClientOptions {
 
   /// The client id that will be used: client_id, or id_prefix + '-' + random suffix.
   std::string effective_client_id() const;
+  /// The v5 session expiry CONNECT carries: session_expiry_s, or "never" (0xFFFFFFFF) for a
+  /// persistent session without one, which would otherwise end with the connection (as
+  /// mosquitto_sub does).
+  std::optional<std::uint32_t> effective_session_expiry() const;
 };
 
 /// mqtt://host:port as users write it (IPv6 literals bracketed), without credentials.

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <limits>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -75,13 +74,7 @@ bench::Connack DirectPublisher::connect() {
   fields.password = options_.password;
   fields.keepalive_s = options_.keepalive_s;
   fields.clean_start = options_.clean_session;
-  if (version_ == bench::MqttVersion::v5) {
-    fields.session_expiry_s = options_.session_expiry_s;
-    // A persistent v5 session needs an expiry or it ends with the connection (as the core and
-    // mosquitto_sub do).
-    if (!fields.session_expiry_s && !options_.clean_session)
-      fields.session_expiry_s = std::numeric_limits<std::uint32_t>::max();
-  }
+  if (version_ == bench::MqttVersion::v5) fields.session_expiry_s = options_.effective_session_expiry();
   std::string packet;
   bench::append_connect(packet, fields);
   try {

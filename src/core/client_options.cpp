@@ -1,6 +1,7 @@
 #include <mqtk/client_options.hpp>
 
 #include <charconv>
+#include <limits>
 #include <random>
 
 #include <mqtk/error.hpp>
@@ -89,6 +90,11 @@ std::string display_uri(const BrokerUrl& broker) {
   if (broker.transport == Transport::websocket || broker.transport == Transport::websocket_tls)
     uri += "/" + broker.path;
   return uri;
+}
+
+std::optional<std::uint32_t> ClientOptions::effective_session_expiry() const {
+  if (!session_expiry_s && !clean_session) return std::numeric_limits<std::uint32_t>::max();
+  return session_expiry_s;
 }
 
 std::string ClientOptions::effective_client_id() const {

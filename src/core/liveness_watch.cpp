@@ -38,6 +38,14 @@ bool is_tcp_stream(int fd) {
   return ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == SOCK_STREAM;
 }
 
+// The kernel's view of a TCP socket; nullopt when it has none to give.
+std::optional<tcp_info> read_tcp_info(int fd) {
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return std::nullopt;
+  return info;
+}
+
 }  // namespace
 
 SocketSnapshot snapshot_sockets() {
@@ -89,21 +97,16 @@ bool LivenessWatch::still_same_socket() const {
 }
 
 milliseconds LivenessWatch::silence() const {
-  tcp_info info{};
-  socklen_t length = sizeof info;
-  if (!still_same_socket() || ::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
-    return milliseconds(0);
-  return milliseconds(info.tcpi_last_data_recv);
+  const auto info = still_same_socket() ? read_tcp_info(fd_) : std::nullopt;
+  return milliseconds(info ? info->tcpi_last_data_recv : 0);
 }
 
 bool LivenessWatch::stalled() const {
-  tcp_info info{};
-  socklen_t length = sizeof info;
-  if (!still_same_socket() || ::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &length) != 0)
-    return false;
+  const auto info = still_same_socket() ? read_tcp_info(fd_) : std::nullopt;
+  if (!info) return false;
   const auto limit = static_cast<std::uint64_t>(limit_.count());
-  const bool silent = info.tcpi_last_data_recv >= limit;
-  const bool upload_acknowledged = info.tcpi_unacked > 0 && info.tcpi_last_ack_recv < limit;
+  const bool silent = info->tcpi_last_data_recv >= limit;
+  const bool upload_acknowledged = info->tcpi_unacked > 0 && info->tcpi_last_ack_recv < limit;
   return silent && !upload_acknowledged;
 }
 

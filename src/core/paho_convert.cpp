@@ -83,10 +83,7 @@ mqtt::connect_options make_connect_options(const ClientOptions& options,
 
   if (v5) {
     mqtt::properties props;
-    std::optional<std::uint32_t> expiry = options.session_expiry_s;
-    // A persistent v5 session needs an expiry, or it ends with the connection (as mosquitto_sub).
-    if (!expiry && !options.clean_session) expiry = std::numeric_limits<std::uint32_t>::max();
-    if (expiry)
+    if (const std::optional<std::uint32_t> expiry = options.effective_session_expiry())
       props.add(four_byte_property(mqtt::property::SESSION_EXPIRY_INTERVAL, *expiry));
     const auto& cp = options.connect_properties;
     if (cp.receive_maximum) props.add({mqtt::property::RECEIVE_MAXIMUM, *cp.receive_maximum});

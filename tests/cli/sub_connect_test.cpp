@@ -6,7 +6,13 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
 #include <csignal>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -233,4 +239,42 @@ TEST_CASE("usage errors exit 2 before connecting, naming what is wrong") {
     CHECK(contains(result.err, c.says));
     CHECK(result.out.empty());
   }
+}
+
+// The CONNECT paho sends for a persistent MQTT 5 session: session expiry "never" must reach the
+// wire as a usable value. paho.mqtt.c 1.3.11 wrote 0xFFFFFFFF as 00 00 00 ff (255 s: the session
+// ended 4 minutes after a disconnect); the core clamps it to 0x7FFFFFFF (paho_convert.cpp).
+TEST_CASE("sub -V 5 -c sends a session expiry of 0x7FFFFFFF, not paho's mangled 255") {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(::listen(listener, 1) == 0);
+  socklen_t length = sizeof address;
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  std::string connect_packet;
+  std::thread broker([&] {
+    pollfd waiting{listener, POLLIN, 0};
+    if (::poll(&waiting, 1, 10000) != 1) return;
+    const int peer = ::accept(listener, nullptr, nullptr);
+    pollfd readable{peer, POLLIN, 0};
+    char bytes[256];
+    if (::poll(&readable, 1, 10000) == 1) {
+      const ssize_t n = ::recv(peer, bytes, sizeof bytes, 0);
+      if (n > 0) connect_packet.assign(bytes, static_cast<std::size_t>(n));
+    }
+    ::close(peer);  // no CONNACK: the client gives up
+  });
+  const ProcessResult result =
+      run_mqtk({"sub", "-h", "127.0.0.1", "-p", std::to_string(ntohs(address.sin_port)), "-V", "5",
+                "-c", "-i", "expiry-check", "-t", "a", "-C", "1", "--connect-timeout", "2"});
+  broker.join();
+  ::close(listener);
+  INFO(describe(result));
+  CHECK(result.exit_code == 3);
+  // Property 0x11 (session expiry interval) and its four bytes.
+  CHECK(connect_packet.find(std::string("\x11\x7f\xff\xff\xff", 5)) != std::string::npos);
+  CHECK(connect_packet.find(std::string("\x11\x00\x00\x00\xff", 5)) == std::string::npos);
 }
