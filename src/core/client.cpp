@@ -4,8 +4,6 @@
 
 #include "core/client_impl.hpp"
 #include <mqtk/error.hpp>
-#include "core/network_diagnosis.hpp"
-#include "core/paho_convert.hpp"
 #include <mqtk/reason_code.hpp>
 #include <mqtk/reconnect.hpp>
 #include <mqtk/topic.hpp>
@@ -16,41 +14,16 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-// Whether a connect paho still runs past our deadline ends with a CONNACK before paho's own
-// timeout does (at most 1 s later, plus its timeout check's granularity).
-bool paho_accepted_late(mqtt::token& connecting) {
-  try {
-    return connecting.wait_for(milliseconds(2000));
-  } catch (const mqtt::exception&) {
-    return false;  // paho's own timeout, or the connection failed
-  }
-}
-
-// Server URI paho connects to: always the broker itself, so TLS checks the broker's name. Any
-// proxy, SOCKS5 included, reaches paho as its HTTP proxy option instead (proxy_route.hpp).
-std::string server_uri(const ClientOptions& options) { return options.broker.paho_uri(); }
-
 }  // namespace
 
 Client::Impl::Impl(ClientOptions options)
     : options_(std::move(options)),
       client_id_(options_.client_id.empty() ? options_.effective_client_id() : options_.client_id),
-      incoming_(options_.incoming),
-      route_(options_),
-      publish_listener_([this](const mqtt::token& t, bool ok) { on_publish_done(t, ok); }),
-      subscribe_listener_([this](const mqtt::token& t, bool ok) { on_subscribe_done(t, ok); }) {
+      incoming_(options_.incoming) {
   if (!options_.clean_session && options_.client_id.empty())
     throw UsageError("a persistent session (clean session off) needs a client id");
   window_ = std::max<std::size_t>(options_.max_inflight, 1);
-  // No persistence object: paho keeps state in memory, never in files in the CWD (P20).
-  paho_ = std::make_unique<mqtt::async_client>(server_uri(options_), client_id_,
-                                               detail::make_create_options(options_), nullptr);
-  paho_->set_message_callback([this](mqtt::const_message_ptr msg) {
-    if (msg) incoming_.push(detail::from_paho_message(*msg));
-  });
-  paho_->set_connection_lost_handler([this](const std::string& cause) { on_connection_lost(cause); });
-  paho_->set_disconnected_handler(
-      [this](const mqtt::properties&, mqtt::ReasonCode reason) { on_broker_disconnect(reason); });
+  transport_ = detail::make_transport(options_, client_id_, *this);
 }
 
 Client::Impl::~Impl() {
@@ -62,16 +35,8 @@ Client::Impl::~Impl() {
   if (needs_disconnect) disconnect(options_.disconnect_timeout);
   stop();
   join_threads();
-  try {
-    // No delivery into members that are about to go; paho refuses this while a connect is
-    // still in flight, and nothing may escape a destructor.
-    paho_->set_message_callback(nullptr);
-  } catch (const mqtt::exception&) {
-  }
-  // Destroyed here, not as a member: MQTTAsync_destroy fails every still-pending token, which
-  // runs our listeners and takes mutex_. Those members are declared after paho_, so they were
-  // already gone when it was destroyed implicitly (a SIGSEGV in token::on_failure under ASan).
-  paho_.reset();
+  // Before any member goes: ending the transport may still report pending operations here.
+  transport_.reset();
 }
 
 void Client::Impl::start_threads() {
@@ -113,72 +78,17 @@ ConnectResult Client::Impl::connect_once() {
     std::lock_guard lock(mutex_);
     if (stop_) throw ConnectError("connect cancelled");
   }
-  std::string uri = display_uri(options_.broker);
-  if (const std::string proxy = route_.proxy_display(); !proxy.empty())
-    uri += " through proxy " + proxy;
-  const detail::SocketSnapshot sockets_before = detail::snapshot_sockets();
-  mqtt::token_ptr token;
-  try {
-    // Built afresh for every connect and passed as a prvalue: paho.mqtt.cpp 1.2 corrupts v5
-    // properties when connect_options are copied, and keeps no copy of its own (P21).
-    token = paho_->connect(detail::make_connect_options(options_, route_.paho_proxy()));
-  } catch (const mqtt::exception& e) {
-    throw ConnectError(detail::describe_connect_failure(e.get_return_code(), e.get_reason_code(),
-                                                        options_.version, uri, "", e.what()));
-  }
-  const auto deadline = Clock::now() + options_.connect_timeout;
-  try {
-    // Poll in short steps so stop() (SIGINT) is honoured while a connect hangs.
-    while (!token->wait_for(milliseconds(50))) {
-      bool stopped;
-      {
+  const ConnectResult result =
+      transport_->connect(Clock::now() + options_.connect_timeout, [this] {
         std::lock_guard lock(mutex_);
-        stopped = stop_;
-      }
-      if (stopped) throw ConnectError("connect to " + uri + " cancelled");
-      if (Clock::now() >= deadline) {
-        // paho.mqtt.c 1.3.12 goes on with the attempt until its own timeout (ours plus 1 s,
-        // make_connect_options). Were it left running, a CONNACK in that second would make
-        // paho connected while the attempt counts as failed here, and paho ignores every later
-        // connect(): the client would never reconnect (seen through FaultProxy, a bridge side
-        // whose reconnect took just over its 2 s --to-connect-timeout stayed down for good).
-        // So paho's verdict is awaited: a late CONNACK is a success, else it gave up too.
-        if (paho_accepted_late(*token)) break;
-        throw ConnectError("could not connect to " + uri + ": no CONNACK within " +
-                           std::to_string(options_.connect_timeout.count()) + " ms");
-      }
-    }
-    token->wait();
-  } catch (const mqtt::exception& e) {
-    std::string detail = e.what();
-    std::string tls_error;
-    if (e.get_return_code() == MQTTASYNC_FAILURE && !route_.proxy_display().empty()) {
-      // Through a proxy only that path can say what failed; probing the broker directly would
-      // test a route this client does not take.
-      if (std::string why = route_.diagnose_failure(milliseconds(2000)); !why.empty()) detail = why;
-    } else if (e.get_return_code() == MQTTASYNC_FAILURE) {
-      // paho says only "TCP/TLS connect failure": find out which (see network_diagnosis.hpp).
-      std::string why = diagnose_tcp_connect(options_.broker.host, options_.broker.port,
-                                             milliseconds(2000));
-      if (!why.empty()) detail = why;
-      else if (uses_tls(options_)) tls_error = diagnose_tls_handshake(options_, milliseconds(2000));
-    }
-    throw ConnectError(detail::describe_connect_failure(e.get_return_code(), e.get_reason_code(),
-                                                        options_.version, uri, tls_error, detail),
-                       e.get_reason_code() ? std::optional<int>(e.get_reason_code())
-                                           : std::optional<int>(e.get_return_code()));
-  }
-  ConnectResult result = detail::make_connect_result(token->get_connect_response(), client_id_);
+        return stop_;
+      });
   {
     std::lock_guard lock(mutex_);
     window_ = std::max<std::size_t>(options_.max_inflight, 1);
     if (result.receive_maximum) window_ = std::min<std::size_t>(window_, *result.receive_maximum);
     state_ = State::connected;
     last_connect_ = result;
-    liveness_ = detail::LivenessWatch::find(
-        sockets_before, route_.paho_peer_port(),
-        detail::LivenessWatch::silence_limit(std::chrono::seconds(options_.keepalive_s)));
-    liveness_cut_.clear();
   }
   state_changed_.notify_all();
   sender_wakeup_.notify_all();
@@ -204,19 +114,7 @@ std::size_t Client::Impl::disconnect(milliseconds grace) {
     state_ = State::closing;
     lock.unlock();
     state_changed_.notify_all();
-    if (was_connected) {
-      try {
-        // Our own wait above already let acknowledgements arrive; a quiesce timeout in paho
-        // would only add its polling delay to every exit.
-        auto token = paho_->disconnect(0);
-        token->wait_for(milliseconds(2000));
-      } catch (const mqtt::exception&) {
-        // Already gone: nothing more to say to the broker.
-      }
-      // Through a relay our own thread still carries paho's last bytes (the DISCONNECT, a QoS 0
-      // PUBLISH); callers may _Exit right after this returns (proxy_route.hpp).
-      route_.flush(milliseconds(1000));
-    }
+    if (was_connected) transport_->disconnect();
   }
   fail_all_publishes("client disconnected before the broker acknowledged it");
   fail_pending_subscriptions("the client disconnected before the broker answered");
@@ -234,6 +132,7 @@ void Client::Impl::stop() {
     std::lock_guard lock(mutex_);
     stop_ = true;
   }
+  transport_->interrupt();
   state_changed_.notify_all();
   worker_wakeup_.notify_all();
   sender_wakeup_.notify_all();
@@ -269,7 +168,7 @@ bool Client::Impl::wait_unless_stopped(milliseconds delay) {
   return !state_changed_.wait_for(lock, delay, [&] { return stop_; });
 }
 
-// ---- paho callbacks: network thread, must not block ----
+// ---- transport events: network thread, must not block ----
 
 void Client::Impl::on_connection_lost(const std::string& cause) {
   post({WorkerEvent::Kind::connection_lost, cause.empty() ? "connection lost" : cause, {}});
@@ -285,11 +184,6 @@ void Client::Impl::post(WorkerEvent event) {
     if (state_ == State::connected &&
         event.kind != WorkerEvent::Kind::publish_dropped)
       state_ = State::disconnected;
-    if (event.kind == WorkerEvent::Kind::connection_lost && !liveness_cut_.empty()) {
-      event.detail = std::move(liveness_cut_);
-      liveness_cut_.clear();
-    }
-    if (event.kind != WorkerEvent::Kind::publish_dropped) liveness_ = {};
     worker_events_.push_back(std::move(event));
   }
   worker_wakeup_.notify_all();
@@ -302,10 +196,13 @@ void Client::Impl::worker_loop() {
   std::unique_lock lock(mutex_);
   for (;;) {
     const auto has_work = [&] { return stop_ || !worker_events_.empty(); };
-    if (liveness_.active() && state_ == State::connected) {
-      const auto period = detail::LivenessWatch::check_period(std::chrono::seconds(options_.keepalive_s));
-      if (!worker_wakeup_.wait_for(lock, period, has_work)) {
-        check_liveness_locked();
+    const auto liveness_period = state_ == State::connected ? transport_->liveness_period()
+                                                            : std::nullopt;
+    if (liveness_period) {
+      if (!worker_wakeup_.wait_for(lock, *liveness_period, has_work)) {
+        lock.unlock();
+        transport_->check_liveness();
+        lock.lock();
         continue;
       }
     } else {
@@ -348,13 +245,6 @@ void Client::Impl::worker_loop() {
     }
     lock.lock();
   }
-}
-
-void Client::Impl::check_liveness_locked() {
-  if (state_ != State::connected || !liveness_.stalled()) return;
-  liveness_cut_ = liveness_.describe_stall(std::chrono::seconds(options_.keepalive_s));
-  liveness_.cut();  // paho sees the stream end and reports the loss; post() uses liveness_cut_
-  liveness_ = {};
 }
 
 void Client::Impl::reconnect_loop() {

@@ -1,11 +1,13 @@
 #pragma once
 // Internal to the core: the state behind Client, shared by client.cpp (connection lifecycle,
-// reconnect worker, subscriptions) and client_publish.cpp (publish path and sender thread).
+// reconnect worker), client_publish.cpp (publish path and sender thread) and
+// client_subscribe.cpp. It outlives connections; the Transport beneath (transport.hpp) speaks
+// MQTT on the current one.
 //
-// Threads: paho's network thread only runs the short callbacks here (they take mutex_, move
-// state, notify, never wait). worker_ runs the reconnect loop and user event handlers;
-// sender_ hands buffered publishes to paho within the in-flight window. mutex_ is never held
-// while calling into paho, so paho's internal locks and ours cannot deadlock.
+// Threads: the transport's network thread only runs the short TransportEvents here (they take
+// mutex_, move state, notify, never wait). worker_ runs the reconnect loop and user event
+// handlers; sender_ hands buffered publishes to the transport within the in-flight window.
+// mutex_ is never held while calling into the transport, so its locks and ours cannot deadlock.
 
 #include <atomic>
 #include <condition_variable>
@@ -21,34 +23,10 @@
 #include <thread>
 #include <vector>
 
-#include <mqtt/async_client.h>
-
 #include <mqtk/client.hpp>
-#include "core/liveness_watch.hpp"
-#include "core/proxy_route.hpp"
+#include "core/transport.hpp"
 
 namespace mqtk {
-
-// Forwards paho's action callbacks to one function; the token's user context says which
-// operation finished.
-class ActionListener final : public mqtt::iaction_listener {
- public:
-  using Handler = std::function<void(const mqtt::token&, bool succeeded)>;
-  explicit ActionListener(Handler handler) : handler_(std::move(handler)) {}
-  void on_success(const mqtt::token& token) override { handler_(token, true); }
-  void on_failure(const mqtt::token& token) override { handler_(token, false); }
-
- private:
-  Handler handler_;
-};
-
-// paho carries a void* user context through each operation; ours is the operation's number.
-inline void* as_context(std::uint64_t id) {
-  return reinterpret_cast<void*>(static_cast<std::uintptr_t>(id));
-}
-inline std::uint64_t from_context(void* context) {
-  return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(context));
-}
 
 // Counts a thread waiting on state_changed_ for publish progress while it lives.
 class ProgressWaiter {
@@ -62,7 +40,7 @@ class ProgressWaiter {
   std::size_t& waiters_;
 };
 
-class Client::Impl {
+class Client::Impl final : private detail::TransportEvents {
  public:
   explicit Impl(ClientOptions options);
   ~Impl();
@@ -87,11 +65,11 @@ class Client::Impl {
   enum class State { idle, connected, disconnected, closing, closed };
 
   struct PendingPublish {
-    Message message;
+    std::shared_ptr<const Message> message;  // shared with the transport while it sends
     std::promise<PublishResult> promise;
   };
-  // One subscribe() call: usually one SUBSCRIBE packet, but one per filter when paho.mqtt.cpp
-  // 1.2 cannot carry the v5 options of several filters in one packet (client_subscribe.cpp).
+  // One subscribe() call: usually one SUBSCRIBE packet, but one per filter when the transport
+  // cannot carry the v5 options of several filters in one packet (client_subscribe.cpp).
   struct SubscribeCall {
     std::vector<std::string> filters;
     std::vector<int> codes;  // SUBACK reason code per filter, filled as packets are answered
@@ -112,17 +90,19 @@ class Client::Impl {
 
   // client.cpp
   ConnectResult connect_once();
-  void on_connection_lost(const std::string& cause);
-  void on_broker_disconnect(int reason_code);
+  // TransportEvents: the transport's network thread, must not block.
+  void on_message(Message&& message) override { incoming_.push(std::move(message)); }
+  void on_connection_lost(const std::string& cause) override;
+  void on_broker_disconnect(int reason_code) override;
+  void on_publish_done(std::uint64_t id, detail::PublishOutcome outcome) override;
+  void on_subscribe_done(std::uint64_t id, detail::SubscribeOutcome outcome) override;
+  void on_unsubscribe_done(std::uint64_t id, std::string failure) override;
   void post(WorkerEvent event);
   void emit(const ClientEvent& event);
   void worker_loop();
-  // Worker thread, mutex_ held: cuts a connection the broker stopped answering (liveness_watch.hpp).
-  void check_liveness_locked();
   void reconnect_loop();
   void resubscribe_all();
   bool wait_unless_stopped(std::chrono::milliseconds delay);
-  void on_subscribe_done(const mqtt::token& token, bool succeeded);
   // client_subscribe.cpp: fails every subscribe()/unsubscribe() future still waiting for an ack.
   void fail_pending_subscriptions(const std::string& why);
   void start_threads();
@@ -130,8 +110,7 @@ class Client::Impl {
 
   // client_publish.cpp
   void sender_loop();
-  void hand_to_paho(std::uint64_t id, const mqtt::message_ptr& message);
-  void on_publish_done(const mqtt::token& token, bool succeeded);
+  void hand_to_transport(std::uint64_t id, std::shared_ptr<const Message> message);
   void fail_all_publishes(const std::string& why);
   std::size_t outstanding_publishes_locked() const {
     return buffered_.size() + in_flight_.size();
@@ -140,10 +119,7 @@ class Client::Impl {
   ClientOptions options_;
   std::string client_id_;
   MessageQueue incoming_;
-  ProxyRoute route_;  // before paho_: paho may only be built, and must be gone, while it lives
-  std::unique_ptr<mqtt::async_client> paho_;
-  ActionListener publish_listener_;
-  ActionListener subscribe_listener_;  // SUBACKs and UNSUBACKs
+  std::unique_ptr<detail::Transport> transport_;  // destroyed first, in ~Impl
 
   mutable std::mutex mutex_;
   std::condition_variable state_changed_;   // state_, stop_, window or buffer space
@@ -154,11 +130,11 @@ class Client::Impl {
   std::optional<ConnectResult> last_connect_;
   std::vector<Subscription> subscriptions_;   // restored after a reconnect without session
   std::map<std::uint64_t, PendingSubscribe> pending_subscribes_;
-  // UNSUBSCRIBEs awaiting UNSUBACK; subscribe_listener_ completes these too.
+  // UNSUBSCRIBEs awaiting UNSUBACK.
   std::map<std::uint64_t, std::promise<void>> pending_unsubscribes_;
   std::uint64_t next_operation_id_ = 1;
-  std::map<std::uint64_t, PendingPublish> buffered_;   // not yet handed to paho, in order
-  std::map<std::uint64_t, PendingPublish> in_flight_;  // handed to paho, awaiting completion
+  std::map<std::uint64_t, PendingPublish> buffered_;   // not yet handed to the transport, in order
+  std::map<std::uint64_t, PendingPublish> in_flight_;  // handed to the transport, awaiting completion
   std::size_t window_ = 100;
   // Waking threads costs more than publishing (futex wake-ups dominated a profile of pub -l):
   // callbacks notify only when someone waits for publish progress or the sender is asleep.
@@ -166,8 +142,6 @@ class Client::Impl {
   bool sender_waiting_ = false;
   bool sender_busy_ = false;  // the sender holds a batch taken from buffered_ but not yet sent
   std::deque<WorkerEvent> worker_events_;
-  detail::LivenessWatch liveness_;  // paho's socket while connected; inactive otherwise
-  std::string liveness_cut_;        // why the watch cut the connection, for the event that follows
   std::function<void(const ClientEvent&)> event_handler_;
 
   std::thread worker_;

@@ -1,16 +1,15 @@
 // The publish path. publish() only validates and queues (bounded: it waits while the buffer is
-// full, which is the backpressure `pub -l` needs). The sender thread hands messages to paho in
+// full, which is the backpressure `pub -l` needs). The sender thread hands messages to the transport in
 // order while connected, never more than the in-flight window (max_inflight, lowered to the
-// broker's receive maximum). A publish stays ours until paho reports it acknowledged: when the
-// connection drops first and reconnect is on, it goes back into the buffer and is sent again
-// after the reconnect (at least once), since paho drops in-flight state on a clean session
-// (RELIABILITY P4). A broker refusal (reason >= 0x80) is final: never requeued (F12).
+// broker's receive maximum). A publish stays ours until the transport reports it acknowledged:
+// when the connection drops first and reconnect is on, it goes back into the buffer and is sent
+// again after the reconnect (at least once), since paho drops in-flight state on a clean
+// session (RELIABILITY P4). A broker refusal (reason >= 0x80) is final: never requeued (F12).
 
 #include <algorithm>
 
 #include "core/client_impl.hpp"
 #include <mqtk/error.hpp>
-#include "core/paho_convert.hpp"
 #include <mqtk/reason_code.hpp>
 #include <mqtk/topic.hpp>
 
@@ -21,10 +20,10 @@ std::future<PublishResult> Client::Impl::publish(Message message) {
     throw UsageError("invalid topic '" + message.topic + "': " + problem);
   if (message.qos < 0 || message.qos > 2)
     throw UsageError("invalid QoS " + std::to_string(message.qos) + " (expected 0, 1 or 2)");
-  PendingPublish pending{std::move(message), {}};
+  PendingPublish pending{std::make_shared<const Message>(std::move(message)), {}};
   std::future<PublishResult> result = pending.promise.get_future();
   std::uint64_t id = 0;
-  mqtt::message_ptr direct;
+  std::shared_ptr<const Message> direct;
   {
     std::unique_lock lock(mutex_);
     const std::size_t capacity = window_ + std::max<std::size_t>(options_.max_buffered_publishes, 1);
@@ -43,7 +42,7 @@ std::future<PublishResult> Client::Impl::publish(Message message) {
       throw Error(ErrorCategory::runtime, "not connected");
     id = next_operation_id_++;
     if (sends_directly()) {
-      direct = detail::to_paho_message(pending.message, options_.version);
+      direct = pending.message;
       in_flight_.emplace(id, std::move(pending));
     } else {
       buffered_.emplace(id, std::move(pending));
@@ -51,18 +50,18 @@ std::future<PublishResult> Client::Impl::publish(Message message) {
     }
   }
   if (direct) {
-    hand_to_paho(id, direct);
+    hand_to_transport(id, std::move(direct));
   } else {
     sender_wakeup_.notify_one();
   }
   return result;
 }
 
-void Client::Impl::hand_to_paho(std::uint64_t id, const mqtt::message_ptr& message) {
+void Client::Impl::hand_to_transport(std::uint64_t id, std::shared_ptr<const Message> message) {
   try {
-    paho_->publish(message, as_context(id), publish_listener_);
-  } catch (const mqtt::exception& e) {
-    // Not accepted by paho (e.g. disconnected a moment ago): back into the buffer, or failed at
+    transport_->publish(id, std::move(message));
+  } catch (const detail::TransportRejected& e) {
+    // Not accepted by the transport (e.g. disconnected a moment ago): back into the buffer, or failed at
     // once when there is no reconnect to wait for.
     std::lock_guard relock(mutex_);
     auto node = in_flight_.extract(id);
@@ -78,7 +77,7 @@ void Client::Impl::hand_to_paho(std::uint64_t id, const mqtt::message_ptr& messa
 }
 
 void Client::Impl::sender_loop() {
-  std::vector<std::pair<std::uint64_t, mqtt::message_ptr>> batch;
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<const Message>>> batch;
   std::unique_lock lock(mutex_);
   for (;;) {
     sender_waiting_ = true;
@@ -91,64 +90,51 @@ void Client::Impl::sender_loop() {
     batch.clear();
     while (!buffered_.empty() && in_flight_.size() < window_) {
       auto node = buffered_.extract(buffered_.begin());
-      batch.emplace_back(node.key(), detail::to_paho_message(node.mapped().message, options_.version));
+      batch.emplace_back(node.key(), node.mapped().message);
       in_flight_.insert(std::move(node));
     }
     sender_busy_ = true;  // publish() must not overtake what this batch carries
     lock.unlock();
-    for (auto& [id, message] : batch) hand_to_paho(id, message);
+    for (auto& [id, message] : batch) hand_to_transport(id, std::move(message));
     lock.lock();
     sender_busy_ = false;
     if (buffered_.empty() && progress_waiters_ > 0) state_changed_.notify_all();
   }
 }
 
-void Client::Impl::on_publish_done(const mqtt::token& token, bool succeeded) {
-  // Runs on paho's thread: short, never blocks, no exception escapes (P14).
-  try {
-    const std::uint64_t id = from_context(token.get_user_context());
-    // Only an MQTT 5 PUBACK/PUBREC carries a refusal; paho reports a dropped connection as
-    // 0xFF (also at 3.1.1), which must be resent after a reconnect, not treated as a refusal.
-    const int reported = static_cast<int>(token.get_reason_code());
-    const bool v5 = options_.version == ProtocolVersion::v5;
-    const int reason = (v5 && reported != 0xFF) ? reported : 0;
-    std::unique_lock lock(mutex_);
-    auto node = in_flight_.extract(id);
-    if (node.empty()) return;
-    PendingPublish& pending = node.mapped();
-    if (succeeded && reason < 0x80) {
-      PublishResult result;
-      if (reason != 0) result.reason_code = reason;
-      pending.promise.set_value(result);
-    } else if (reason >= 0x80) {  // the broker refused it: final
-      pending.promise.set_exception(std::make_exception_ptr(ProtocolError(
-          "the broker refused the message to '" + pending.message.topic +
-              "': " + describe_reason_code(reason),
-          reason)));
-      worker_events_.push_back({WorkerEvent::Kind::publish_dropped,
-                                "'" + pending.message.topic + "': " + describe_reason_code(reason),
-                                reason});
-      worker_wakeup_.notify_all();
-    } else if (options_.reconnect.enabled && pending.message.qos > 0 &&
-               state_ != State::closing && state_ != State::closed) {
-      // QoS>0 is at least once: sent again after the reconnect. QoS 0 is at most once: a
-      // message cut off by the connection loss fails instead of being repeated.
-      buffered_.insert(std::move(node));  // the key keeps its original place in the order
-    } else {
-      pending.promise.set_exception(std::make_exception_ptr(Error(
-          ErrorCategory::runtime,
-          "publish to '" + pending.message.topic + "' failed: " +
-              mqtt::exception::error_str(token.get_return_code()))));
-    }
-    const bool wake_waiters =
-        progress_waiters_ > 0 && (in_flight_.size() <= window_ / 2 || !buffered_.empty() ||
-                                  in_flight_.empty());
-    const bool wake_sender = sender_waiting_ && !buffered_.empty();
-    lock.unlock();
-    if (wake_waiters) state_changed_.notify_all();
-    if (wake_sender) sender_wakeup_.notify_one();
-  } catch (...) {
+void Client::Impl::on_publish_done(std::uint64_t id, detail::PublishOutcome outcome) {
+  using Kind = detail::PublishOutcome::Kind;
+  std::unique_lock lock(mutex_);
+  auto node = in_flight_.extract(id);
+  if (node.empty()) return;
+  PendingPublish& pending = node.mapped();
+  const Message& message = *pending.message;
+  if (outcome.kind == Kind::acknowledged) {
+    pending.promise.set_value(PublishResult{outcome.reason_code});
+  } else if (outcome.kind == Kind::refused) {  // the broker refused it: final
+    const int reason = outcome.reason_code.value_or(0x80);
+    pending.promise.set_exception(std::make_exception_ptr(ProtocolError(
+        "the broker refused the message to '" + message.topic + "': " + describe_reason_code(reason),
+        reason)));
+    worker_events_.push_back({WorkerEvent::Kind::publish_dropped,
+                              "'" + message.topic + "': " + describe_reason_code(reason), reason});
+    worker_wakeup_.notify_all();
+  } else if (options_.reconnect.enabled && message.qos > 0 && state_ != State::closing &&
+             state_ != State::closed) {
+    // QoS>0 is at least once: sent again after the reconnect. QoS 0 is at most once: a
+    // message cut off by the connection loss fails instead of being repeated.
+    buffered_.insert(std::move(node));  // the key keeps its original place in the order
+  } else {
+    pending.promise.set_exception(std::make_exception_ptr(Error(
+        ErrorCategory::runtime, "publish to '" + message.topic + "' failed: " + outcome.detail)));
   }
+  const bool wake_waiters =
+      progress_waiters_ > 0 && (in_flight_.size() <= window_ / 2 || !buffered_.empty() ||
+                                in_flight_.empty());
+  const bool wake_sender = sender_waiting_ && !buffered_.empty();
+  lock.unlock();
+  if (wake_waiters) state_changed_.notify_all();
+  if (wake_sender) sender_wakeup_.notify_one();
 }
 
 void Client::Impl::fail_all_publishes(const std::string& why) {

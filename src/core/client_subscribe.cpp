@@ -1,5 +1,5 @@
 // Subscriptions: validated before anything is sent (a malformed filter makes mosquitto close
-// the connection and the paho token never completes, RELIABILITY P11), remembered so that a
+// the connection and paho's token never completes, RELIABILITY P11), remembered so that a
 // reconnect without a session restores them, and every SUBACK reason code checked (P18).
 
 #include <algorithm>
@@ -41,39 +41,22 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
   }
 
   // Identifier and user properties belong to the SUBSCRIBE packet, not to a filter: filters
-  // that ask for different ones go in packets of their own.
-  const auto packet_properties = [v5](const Subscription& s) {
-    mqtt::properties props;
-    if (!v5) return props;
-    if (s.options.subscription_identifier)
-      props.add({mqtt::property::SUBSCRIPTION_IDENTIFIER,
-                 static_cast<int32_t>(*s.options.subscription_identifier)});
-    for (const auto& [key, value] : s.options.user_properties)
-      props.add({mqtt::property::USER_PROPERTY, key, value});
-    return props;
-  };
+  // that ask for different ones go in packets of their own. So do filters with their own v5
+  // options when the transport cannot carry those per filter (transport.hpp).
   const auto& front = subscriptions.front().options;
   const bool properties_differ =
       v5 && std::any_of(subscriptions.begin(), subscriptions.end(), [&front](const Subscription& s) {
         return s.options.subscription_identifier != front.subscription_identifier ||
                s.options.user_properties != front.user_properties;
       });
-  const auto paho_options_of = [](const Subscription& s) {
-    return mqtt::subscribe_options(
-        s.options.no_local, s.options.retain_as_published,
-        static_cast<mqtt::subscribe_options::RetainHandling>(s.options.retain_handling));
-  };
-  // paho.mqtt.cpp 1.2 loses the per-filter v5 options of a multi-filter SUBSCRIBE
-  // (response_options' copy constructor drops the list; paho.mqtt.cpp#524) and paho.mqtt.c then
-  // dereferences the dangling list: a crash. Without such options the list is left empty (all
-  // defaults, no crash); with them, each filter goes in a SUBSCRIBE of its own.
   const bool custom_options = v5 && std::any_of(subscriptions.begin(), subscriptions.end(),
                                                 [](const Subscription& s) {
                                                   return s.options.no_local ||
                                                          s.options.retain_as_published ||
                                                          s.options.retain_handling != 0;
                                                 });
-  const std::size_t per_packet = custom_options || properties_differ ? 1 : subscriptions.size();
+  const bool split = properties_differ || (custom_options && !transport_->carries_per_filter_options());
+  const std::size_t per_packet = split ? 1 : subscriptions.size();
 
   auto call = std::make_shared<SubscribeCall>();
   for (const Subscription& s : subscriptions) call->filters.push_back(s.filter);
@@ -99,26 +82,9 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
   for (std::size_t packet = 0; packet < ids.size(); ++packet) {
     const std::size_t first = packet * per_packet;
     const std::size_t count = std::min(per_packet, subscriptions.size() - first);
-    const mqtt::properties props = packet_properties(subscriptions[first]);
     try {
-      if (count == 1) {
-        // paho.mqtt.c takes a one-filter SUBSCRIBE's v5 options from `subscribeOptions`, never
-        // from the list (MQTTAsync_subscribeMany, 1.3.12): the collection overload dropped
-        // no-local, retain-as-published and retain handling here.
-        const Subscription& s = subscriptions[first];
-        paho_->subscribe(s.filter, s.options.qos, as_context(ids[packet]), subscribe_listener_,
-                         paho_options_of(s), props);
-      } else {
-        auto filters = std::make_shared<mqtt::string_collection>();
-        mqtt::iasync_client::qos_collection qos;
-        for (std::size_t i = first; i < first + count; ++i) {
-          filters->push_back(subscriptions[i].filter);
-          qos.push_back(subscriptions[i].options.qos);
-        }
-        paho_->subscribe(filters, qos, as_context(ids[packet]), subscribe_listener_,
-                         std::vector<mqtt::subscribe_options>(), props);
-      }
-    } catch (const mqtt::exception& e) {
+      transport_->subscribe(ids[packet], std::span<const Subscription>(subscriptions).subspan(first, count));
+    } catch (const detail::TransportRejected& e) {
       std::lock_guard lock(mutex_);
       for (std::size_t p = packet; p < ids.size(); ++p) pending_subscribes_.erase(ids[p]);
       if (packet == 0)
@@ -135,70 +101,53 @@ std::future<SubscribeResult> Client::Impl::subscribe(std::vector<Subscription> s
   return result;
 }
 
-void Client::Impl::on_subscribe_done(const mqtt::token& token, bool succeeded) {
-  // Runs on paho's thread: no exception may escape into the C library (P14).
-  try {
-    const std::uint64_t id = from_context(token.get_user_context());
-    const bool v5 = options_.version == ProtocolVersion::v5;
-    std::unique_lock lock(mutex_);
-    if (auto unsubscribed = pending_unsubscribes_.find(id);
-        unsubscribed != pending_unsubscribes_.end()) {
-      std::promise<void> promise = std::move(unsubscribed->second);
-      pending_unsubscribes_.erase(unsubscribed);
-      lock.unlock();
-      if (succeeded)
-        promise.set_value();
-      else
-        promise.set_exception(std::make_exception_ptr(Error(
-            ErrorCategory::runtime,
-            "unsubscribe failed (" + mqtt::exception::error_str(token.get_return_code()) + ")")));
+void Client::Impl::on_unsubscribe_done(std::uint64_t id, std::string failure) {
+  std::promise<void> promise;
+  {
+    std::lock_guard lock(mutex_);
+    auto unsubscribed = pending_unsubscribes_.find(id);
+    if (unsubscribed == pending_unsubscribes_.end()) return;
+    promise = std::move(unsubscribed->second);
+    pending_unsubscribes_.erase(unsubscribed);
+  }
+  if (failure.empty())
+    promise.set_value();
+  else
+    promise.set_exception(std::make_exception_ptr(Error(ErrorCategory::runtime, failure)));
+}
+
+void Client::Impl::on_subscribe_done(std::uint64_t id, detail::SubscribeOutcome outcome) {
+  const bool v5 = options_.version == ProtocolVersion::v5;
+  std::lock_guard lock(mutex_);
+  auto it = pending_subscribes_.find(id);
+  if (it == pending_subscribes_.end()) return;
+  const PendingSubscribe pending = std::move(it->second);
+  pending_subscribes_.erase(it);
+  SubscribeCall& call = *pending.call;
+  if (!outcome.answered || outcome.codes.size() != pending.count) {
+    if (!call.settled) {
+      call.settled = true;
+      call.promise.set_exception(std::make_exception_ptr(Error(
+          ErrorCategory::runtime,
+          outcome.answered ? "subscribe failed: the SUBACK carries " + std::to_string(outcome.codes.size()) +
+                                 " codes for " + std::to_string(pending.count) + " filters"
+                           : outcome.failure)));
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < pending.count; ++i) call.codes[pending.first + i] = outcome.codes[i];
+  if (--call.packets_left > 0 || call.settled) return;
+  call.settled = true;
+  for (std::size_t i = 0; i < call.codes.size(); ++i) {
+    if (call.codes[i] >= 0x80) {
+      call.promise.set_exception(std::make_exception_ptr(ProtocolError(
+          "the broker refused the subscription to '" + call.filters[i] + "': " +
+              refusal(call.codes[i], v5),
+          call.codes[i])));
       return;
     }
-    auto it = pending_subscribes_.find(id);
-    if (it == pending_subscribes_.end()) return;
-    const PendingSubscribe pending = std::move(it->second);
-    pending_subscribes_.erase(it);
-    SubscribeCall& call = *pending.call;
-
-    std::vector<int> codes;
-    if (succeeded) {
-      const mqtt::subscribe_response response = token.get_subscribe_response();
-      for (auto code : response.get_reason_codes()) codes.push_back(static_cast<int>(code));
-    } else {
-      // A refused one-filter SUBSCRIBE arrives as a failure. v5: the reason code (0x87...).
-      // v3.1.1: paho.mqtt.cpp 1.2 puts 0xFF in the reason code and paho.mqtt.c's 0x80 in the
-      // return code, so the return code is the one to read (was: "SUBACK 0xFF" for 0x80).
-      const int reason = static_cast<int>(token.get_reason_code());
-      const int code = v5 && reason != 0 ? reason : token.get_return_code();
-      if (code >= 0x80 && pending.count == 1) {
-        codes.push_back(code);
-      } else {
-        if (!call.settled) {
-          call.settled = true;
-          call.promise.set_exception(std::make_exception_ptr(Error(
-              ErrorCategory::runtime,
-              "subscribe failed (" + mqtt::exception::error_str(token.get_return_code()) + ")")));
-        }
-        return;
-      }
-    }
-    for (std::size_t i = 0; i < codes.size() && i < pending.count; ++i)
-      call.codes[pending.first + i] = codes[i];
-    if (--call.packets_left > 0 || call.settled) return;
-    call.settled = true;
-    for (std::size_t i = 0; i < call.codes.size(); ++i) {
-      if (call.codes[i] >= 0x80) {
-        call.promise.set_exception(std::make_exception_ptr(ProtocolError(
-            "the broker refused the subscription to '" + call.filters[i] + "': " +
-                refusal(call.codes[i], v5),
-            call.codes[i])));
-        return;
-      }
-    }
-    call.promise.set_value(SubscribeResult{call.codes});
-  } catch (...) {
-    // A broken promise is reported to the waiting caller by its future.
   }
+  call.promise.set_value(SubscribeResult{call.codes});
 }
 
 std::future<void> Client::Impl::unsubscribe(std::vector<std::string> filters) {
@@ -206,8 +155,6 @@ std::future<void> Client::Impl::unsubscribe(std::vector<std::string> filters) {
     if (std::string problem = topic_filter_problem(f); !problem.empty())
       throw UsageError("invalid topic filter '" + f + "': " + problem);
   if (filters.empty()) throw UsageError("unsubscribe needs at least one topic filter");
-  auto collection = std::make_shared<mqtt::string_collection>();
-  for (const std::string& f : filters) collection->push_back(f);
   // A promise completed by the UNSUBACK, like subscribe(). This was a std::launch::deferred
   // future, whose wait_for() returns `deferred` at once and never becomes ready: every caller
   // waiting with a timeout saw a timeout.
@@ -223,8 +170,8 @@ std::future<void> Client::Impl::unsubscribe(std::vector<std::string> filters) {
     result = pending_unsubscribes_[id].get_future();
   }
   try {
-    paho_->unsubscribe(collection, as_context(id), subscribe_listener_);
-  } catch (const mqtt::exception& e) {
+    transport_->unsubscribe(id, filters);
+  } catch (const detail::TransportRejected& e) {
     std::lock_guard lock(mutex_);
     pending_unsubscribes_.erase(id);
     throw Error(ErrorCategory::runtime, std::string("unsubscribe failed: ") + e.what());
