@@ -62,8 +62,8 @@ TEST_CASE("PUBLISH sets the retain and DUP flags in the first byte") {
   append_publish(out, MqttVersion::v311, "t", "x", 1, 1, false, true);
   CHECK(out == "\x33\x06\x00\x01t\x00\x01x"s);
   out.clear();
-  append_publish(out, MqttVersion::v5, "t", "", 0, 0, true, true);
-  CHECK(out == "\x39\x04\x00\x01t\x00"s);
+  append_publish(out, MqttVersion::v5, "t", "", 1, 9, true, true);
+  CHECK(out == "\x3b\x06\x00\x01t\x00\x09\x00"s);
   const IncomingPublish decoded = parse_publish(next_packet(out)->packet, MqttVersion::v5);
   CHECK(decoded.retain);
   CHECK(decoded.dup);
