@@ -79,6 +79,13 @@ struct ConnectProperties {
   std::vector<std::pair<std::string, std::string>> user_properties{};
 };
 
+/// Which protocol engine speaks MQTT for a Client. mqtk's own engine serves plain TCP without a
+/// proxy, with several times less overhead per message than paho (README "Engines"); paho.mqtt.cpp
+/// serves everything (TLS, websockets, proxies). `automatic` takes mqtk's own where it can.
+enum class Engine { automatic, paho, native };
+/// Accepts auto|paho|native; throws UsageError.
+Engine parse_engine(std::string_view word);
+
 /// Automatic reconnect. Off by default: a lost connection then closes messages() and the
 /// next publish() throws, which the user's own loop can handle (examples/reconnect.cpp).
 struct ReconnectOptions {
@@ -130,6 +137,7 @@ struct ClientOptions {
   /// is taken: acknowledgements and publishes of every client wait meanwhile, so the thread that
   /// takes the messages must not be the one publishing or waiting for an acknowledgement.
   QueueOptions incoming{};
+  Engine engine = Engine::automatic;
 
   /// The client id that will be used: client_id, or id_prefix + '-' + random suffix.
   std::string effective_client_id() const;

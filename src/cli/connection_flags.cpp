@@ -233,6 +233,13 @@ ResolvedConnection resolve_flags(const ConnectionFlags& f, const EnvironmentLook
   if (f.password) o.password = *f.password == "-" && !f.print_config ? prompt_password() : *f.password;
   else if (f.password_file) o.password = read_password_file(*f.password_file);
   else if (!o.password) o.password = env("MQTK_PASSWORD");
+  if (auto engine = env("MQTK_ENGINE")) {
+    try {
+      o.engine = parse_engine(*engine);
+    } catch (const UsageError& e) {
+      throw UsageError(std::string("MQTK_ENGINE: ") + e.what());
+    }
+  }
   if (o.password && !o.username) throw UsageError("a password needs a user name (-u)");
 
   resolved.properties = parse_property_flags(f.properties);

@@ -17,6 +17,13 @@ ProtocolVersion parse_protocol_version(std::string_view word) {
                    "' (expected mqttv31, mqttv311 or mqttv5; also 3.1, 3.1.1, 5)");
 }
 
+Engine parse_engine(std::string_view word) {
+  if (word == "auto" || word == "automatic") return Engine::automatic;
+  if (word == "paho") return Engine::paho;
+  if (word == "native") return Engine::native;
+  throw UsageError("invalid engine '" + std::string(word) + "' (expected auto, paho or native)");
+}
+
 std::string_view to_string(ProtocolVersion version) noexcept {
   switch (version) {
     case ProtocolVersion::v31: return "3.1";

@@ -241,10 +241,8 @@ TEST_CASE("usage errors exit 2 before connecting, naming what is wrong") {
   }
 }
 
-// The CONNECT paho sends for a persistent MQTT 5 session: session expiry "never" must reach the
-// wire as a usable value. paho.mqtt.c 1.3.11 wrote 0xFFFFFFFF as 00 00 00 ff (255 s: the session
-// ended 4 minutes after a disconnect); the core clamps it to 0x7FFFFFFF (paho_convert.cpp).
-TEST_CASE("sub -V 5 -c sends a session expiry of 0x7FFFFFFF, not paho's mangled 255") {
+// The CONNECT `sub -V 5 -c` sends through `engine` (MQTK_ENGINE), as a raw listener captures it.
+std::string captured_connect(const std::string& engine) {
   const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(listener >= 0);
   sockaddr_in address{};
@@ -267,14 +265,27 @@ TEST_CASE("sub -V 5 -c sends a session expiry of 0x7FFFFFFF, not paho's mangled 
     }
     ::close(peer);  // no CONNACK: the client gives up
   });
-  const ProcessResult result =
-      run_mqtk({"sub", "-h", "127.0.0.1", "-p", std::to_string(ntohs(address.sin_port)), "-V", "5",
-                "-c", "-i", "expiry-check", "-t", "a", "-C", "1", "--connect-timeout", "2"});
+  const ProcessResult result = run_process(
+      {"env", "MQTK_ENGINE=" + engine, mqtk_binary_path(), "sub", "-h", "127.0.0.1", "-p",
+       std::to_string(ntohs(address.sin_port)), "-V", "5", "-c", "-i", "expiry-check", "-t", "a",
+       "-C", "1", "--connect-timeout", "2"});
   broker.join();
   ::close(listener);
   INFO(describe(result));
   CHECK(result.exit_code == 3);
-  // Property 0x11 (session expiry interval) and its four bytes.
-  CHECK(connect_packet.find(std::string("\x11\x7f\xff\xff\xff", 5)) != std::string::npos);
-  CHECK(connect_packet.find(std::string("\x11\x00\x00\x00\xff", 5)) == std::string::npos);
+  return connect_packet;
+}
+
+// A persistent MQTT 5 session must never expire: property 0x11 (session expiry interval) with
+// four bytes. mqtk's own engine sends 0xFFFFFFFF; paho.mqtt.c 1.3.11 wrote that as 00 00 00 ff
+// (255 s: the session ended 4 minutes after a disconnect), so through paho the core clamps it
+// to 0x7FFFFFFF, 68 years (paho_convert.cpp).
+TEST_CASE("sub -V 5 -c sends a session expiry that never ends, through either engine") {
+  const std::string mangled("\x11\x00\x00\x00\xff", 5);
+  const std::string native = captured_connect("native");
+  CHECK(native.find(std::string("\x11\xff\xff\xff\xff", 5)) != std::string::npos);
+  CHECK(native.find(mangled) == std::string::npos);
+  const std::string paho = captured_connect("paho");
+  CHECK(paho.find(std::string("\x11\x7f\xff\xff\xff", 5)) != std::string::npos);
+  CHECK(paho.find(mangled) == std::string::npos);
 }

@@ -1,0 +1,111 @@
+#pragma once
+// Internal to the core: mqtk's own MQTT engine, used for plain TCP connections without a proxy
+// (transport.cpp decides). Why not paho there: paho.mqtt.c 1.3 serves every client of a process
+// from one receive and one send thread, reads each packet with several system calls and hands
+// every message and acknowledgement across threads. On this project's 2-core reference box that
+// held `mqtk sub` to 0.85x mosquitto_sub, `pub -l` at QoS 1 to 0.6x MQTT.js and the bridge to
+// 0.6x mosquitto's own bridge (PERF-NOTES, README "Engines"). paho also cannot send four-byte
+// properties above INT32_MAX and hides packet identifiers.
+//
+// Here each connection has one network thread. It reads up to 64 KiB at a time, decodes every
+// packet in it (core/wire_codec.hpp), delivers messages, and answers all of them with one write.
+// Callers append their packets to the same output buffer under mutex_ and write it themselves
+// while the socket takes it; what the socket does not take yet, the network thread writes when
+// it can. A QoS 0 publish counts as done once the socket has taken its last byte, so a fast
+// publisher is held back by the network, never by memory.
+//
+// Session state: QoS>0 publishes awaiting their acknowledgement and QoS 2 messages received but
+// not yet released stay here across a reconnect when the session may persist, and are resent
+// (PUBLISH with DUP, PUBREL) when the broker says it kept the session; otherwise they are
+// reported interrupted and the owner sends them again (transport.hpp).
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/socket_io.hpp"
+#include "core/transport.hpp"
+#include "core/wire_frame.hpp"
+
+namespace mqtk::detail {
+
+class NativeTransport final : public Transport {
+ public:
+  NativeTransport(const ClientOptions& options, const std::string& client_id, TransportEvents& events);
+  ~NativeTransport() override;
+
+  ConnectResult connect(std::chrono::steady_clock::time_point deadline,
+                        const std::function<bool()>& cancelled) override;
+  void disconnect() noexcept override;
+  void interrupt() noexcept override;
+  void publish(std::uint64_t id, std::shared_ptr<const Message> message) override;
+  void subscribe(std::uint64_t id, std::span<const Subscription> subscriptions) override;
+  void unsubscribe(std::uint64_t id, const std::vector<std::string>& filters) override;
+  bool carries_per_filter_options() const noexcept override { return true; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  struct Outbound {  // a QoS>0 publish awaiting PUBACK, PUBREC or PUBCOMP
+    std::uint64_t id = 0;
+    std::shared_ptr<const Message> message;
+    bool released = false;  // QoS 2: PUBREC came, PUBREL sent, PUBCOMP awaited
+    std::optional<int> reason_code{};  // from PUBREC, reported with the PUBCOMP
+  };
+  struct Completion {
+    std::uint64_t id = 0;
+    PublishOutcome outcome{};
+  };
+  using Completions = std::vector<Completion>;
+
+  // native_transport.cpp
+  Fd open_connection(Clock::time_point deadline, std::string& inbox, ConnectResult& result);
+  void resume_session_locked(bool session_present, Completions& interrupted);
+  std::uint16_t next_packet_id_locked();
+  // Writes what the socket takes now; true when nothing is left. Throws SocketError.
+  bool flush_locked(Completions& written);
+  void wake_network_thread() noexcept;
+  void report(Completions& completions);
+
+  // native_transport_loop.cpp: the network thread of one connection.
+  void network_loop(int fd, std::string inbox);
+  void handle_packet(const wire::PacketView& packet, std::string& acks, Completions& done,
+                     std::vector<std::string>& topic_aliases);
+  void deliver(wire::PacketView packet, std::string& acks, std::vector<std::string>& topic_aliases);
+  void end_connection(const std::string& cause, std::optional<int> broker_reason);
+
+  const ClientOptions& options_;
+  std::string client_id_;
+  TransportEvents& events_;
+  bool persistent_session_ = false;  // the broker may keep our session across a reconnect
+  Fd cancel_;  // eventfd: interrupt() ends every connect from then on
+  Fd wake_;    // eventfd: the network thread must look at the output buffer or stop
+  std::thread network_;
+  // Received QoS 2 packet identifiers not yet released (PUBREL): delivered once only. Touched
+  // by the network thread, and by connect() while none runs.
+  std::set<std::uint16_t> inbound_qos2_;
+
+  std::mutex mutex_;  // everything below
+  Fd socket_;
+  bool connected_ = false;
+  bool closing_ = false;       // disconnect() runs: the network thread ends without an event
+  bool pollout_armed_ = false;  // the network thread waits for the socket to take output
+  std::string out_;            // encoded packets; out_[0, out_sent_) already written
+  std::size_t out_sent_ = 0;
+  std::uint64_t bytes_queued_ = 0;   // appended to out_ on this connection, ever
+  std::uint64_t bytes_written_ = 0;  // taken by the socket on this connection, ever
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> qos0_;  // (bytes_queued_ at its end, id)
+  std::map<std::uint16_t, Outbound> outbound_;
+  std::map<std::uint16_t, std::pair<std::uint64_t, std::size_t>> subscribes_;  // id, filters
+  std::map<std::uint16_t, std::uint64_t> unsubscribes_;
+  std::uint16_t last_packet_id_ = 0;
+  Clock::time_point last_write_{};
+};
+
+}  // namespace mqtk::detail

@@ -1,0 +1,339 @@
+// mqtk's own engine: the network thread of one connection. It reads in large chunks, decodes
+// every packet of a chunk, delivers messages and completes operations, then answers the whole
+// chunk with one write; it also keeps the connection alive and notices when it has stalled.
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/liveness_watch.hpp"
+#include "core/native_transport.hpp"
+#include "core/wire_codec.hpp"
+#include <mqtk/reason_code.hpp>
+
+namespace mqtk::detail {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr std::size_t read_chunk = 64 * 1024;
+
+std::string describe_silence(milliseconds silence, std::chrono::seconds keepalive) {
+  char text[128];
+  std::snprintf(text, sizeof text,
+                "the broker sent nothing for %.1f s (keepalive %lld s): connection stalled",
+                static_cast<double>(silence.count()) / 1000.0,
+                static_cast<long long>(keepalive.count()));
+  return text;
+}
+
+// Bytes read but not yet decoded. Unlike a std::string it never zero-fills the space a read
+// may use (64 KiB per read would cost more than decoding what arrived).
+class InputBuffer {
+ public:
+  explicit InputBuffer(std::string_view initial) {
+    grow(initial.size() + read_chunk);
+    std::memcpy(data_.get(), initial.data(), initial.size());
+    end_ = initial.size();
+  }
+  std::string_view pending() const noexcept { return {data_.get() + begin_, end_ - begin_}; }
+  void consume(std::size_t size) noexcept {
+    begin_ += size;
+    if (begin_ == end_) begin_ = end_ = 0;
+  }
+  // Where the next read goes: at least `size` bytes.
+  std::span<char> space(std::size_t size) {
+    if (capacity_ - end_ < size) {
+      if (begin_ > 0) {
+        std::memmove(data_.get(), data_.get() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+      }
+      if (capacity_ - end_ < size) grow(end_ + size);
+    }
+    return {data_.get() + end_, capacity_ - end_};
+  }
+  void commit(std::size_t size) noexcept { end_ += size; }
+
+ private:
+  void grow(std::size_t capacity) {
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+    if (end_ > begin_) std::memcpy(bigger.get(), data_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    data_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+
+  std::unique_ptr<char[]> data_;
+  std::size_t capacity_ = 0;
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+};
+
+int poll_timeout(std::chrono::steady_clock::time_point now,
+                 std::chrono::steady_clock::time_point next) {
+  if (next <= now) return 0;
+  return static_cast<int>(std::chrono::ceil<milliseconds>(next - now).count());
+}
+
+}  // namespace
+
+void NativeTransport::network_loop(int fd, std::string received) {
+  InputBuffer inbox(received);
+  received = {};
+  const std::chrono::seconds keepalive(options_.keepalive_s);
+  const milliseconds silence_limit = LivenessWatch::silence_limit(keepalive);
+  // A publisher that only writes hears nothing back: it pings once 3/4 of the keepalive has
+  // passed without input, so silence means a stalled path and not just a quiet broker.
+  const milliseconds quiet_ping = std::chrono::duration_cast<milliseconds>(keepalive) * 3 / 4;
+  std::vector<std::string> topic_aliases;  // inbound, v5: valid for this connection only
+  std::string acks;
+  Completions done;
+  auto last_read = Clock::now();
+  bool ping_pending = false;  // a PINGREQ went out and nothing has been read since
+  std::string cause;
+  std::optional<int> broker_reason;
+  try {
+    for (;;) {
+      // Decode everything complete that has arrived.
+      bool decoded = false;
+      while (auto framed = wire::next_packet(inbox.pending())) {
+        decoded = true;
+        if (framed->packet.type == wire::PacketType::disconnect) {
+          const wire::Disconnect said = wire::decode_disconnect(framed->packet);
+          broker_reason = said.reason_code;
+          throw SocketError(describe_reason_code(said.reason_code));
+        }
+        handle_packet(framed->packet, acks, done, topic_aliases);
+        inbox.consume(framed->size);  // the packet's views stay valid until the next read
+      }
+      if (decoded) {
+        // Delivering may have waited for a full queue: that time was ours, not the broker's.
+        last_read = Clock::now();
+      }
+      report(done);
+
+      bool want_output;
+      auto now = Clock::now();
+      Clock::time_point next_ping = Clock::time_point::max();
+      {
+        std::lock_guard lock(mutex_);
+        if (closing_) return;  // disconnect() finishes the connection
+        out_.append(acks);
+        acks.clear();
+        if (keepalive.count() > 0) {
+          if (now - last_write_ >= keepalive || (!ping_pending && now - last_read >= quiet_ping)) {
+            wire::append_pingreq(out_);
+            ping_pending = true;
+          }
+        }
+        flush_locked(done);
+        want_output = !out_.empty();
+        pollout_armed_ = want_output;
+        if (keepalive.count() > 0) {
+          next_ping = last_write_ + keepalive;
+          if (!ping_pending) next_ping = std::min(next_ping, last_read + quiet_ping);
+        }
+      }
+      report(done);
+      now = Clock::now();
+      int timeout = -1;
+      if (keepalive.count() > 0) {
+        if (now - last_read >= silence_limit)
+          throw SocketError(describe_silence(
+              std::chrono::duration_cast<milliseconds>(now - last_read), keepalive));
+        timeout = std::min(poll_timeout(now, next_ping), poll_timeout(now, last_read + silence_limit));
+      }
+      pollfd fds[2] = {{fd, static_cast<short>(POLLIN | (want_output ? POLLOUT : 0)), 0},
+                       {wake_.get(), POLLIN, 0}};
+      if (::poll(fds, 2, timeout) < 0) {
+        if (errno == EINTR) continue;
+        throw SocketError(describe_errno(errno));
+      }
+      if (fds[1].revents & POLLIN) {
+        std::uint64_t count;
+        [[maybe_unused]] const auto read = ::read(wake_.get(), &count, sizeof count);
+      }
+      if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+        // Read what is there now, up to a few chunks, so one write answers it all.
+        for (int chunk = 0; chunk < 4; ++chunk) {
+          const std::span<char> space = inbox.space(read_chunk);
+          const ssize_t got = ::recv(fd, space.data(), space.size(), MSG_DONTWAIT);
+          const int error = errno;
+          if (got == 0) throw SocketError("connection closed by the broker");
+          if (got < 0) {
+            if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR) break;
+            throw SocketError(describe_errno(error));
+          }
+          inbox.commit(static_cast<std::size_t>(got));
+          last_read = Clock::now();
+          ping_pending = false;
+          if (static_cast<std::size_t>(got) < space.size()) break;
+        }
+      }
+    }
+  } catch (const SocketError& error) {
+    cause = error.what();
+  } catch (const wire::CodecError& error) {
+    cause = std::string("protocol error from the broker: ") + error.what();
+  }
+  report(done);
+  end_connection(cause, broker_reason);
+}
+
+void NativeTransport::handle_packet(const wire::PacketView& packet, std::string& acks,
+                                    Completions& done, std::vector<std::string>& topic_aliases) {
+  using wire::PacketType;
+  const ProtocolVersion version = options_.version;
+  switch (packet.type) {
+    case PacketType::publish:
+      deliver(packet, acks, topic_aliases);
+      return;
+    case PacketType::pubrel: {
+      const wire::PublishAck ack = wire::decode_publish_ack(packet, version);
+      inbound_qos2_.erase(ack.packet_id);
+      wire::append_publish_ack(acks, PacketType::pubcomp, ack.packet_id, version);
+      return;
+    }
+    case PacketType::puback:
+    case PacketType::pubrec:
+    case PacketType::pubcomp: {
+      const wire::PublishAck ack = wire::decode_publish_ack(packet, version);
+      std::lock_guard lock(mutex_);
+      auto it = outbound_.find(ack.packet_id);
+      if (it == outbound_.end()) return;  // a duplicate acknowledgement
+      Outbound& outbound = it->second;
+      const bool v5 = version == ProtocolVersion::v5;
+      const std::optional<int> reason =
+          v5 && ack.reason_code != 0 ? std::optional<int>(ack.reason_code) : std::nullopt;
+      if (packet.type == PacketType::pubrec && !(reason && *reason >= 0x80)) {
+        outbound.released = true;
+        outbound.reason_code = reason;
+        wire::append_publish_ack(acks, PacketType::pubrel, ack.packet_id, version);
+        return;
+      }
+      PublishOutcome outcome;
+      outcome.reason_code = packet.type == PacketType::pubcomp && !reason ? outbound.reason_code : reason;
+      if (reason && *reason >= 0x80 && packet.type != PacketType::pubcomp)
+        outcome.kind = PublishOutcome::Kind::refused;
+      done.push_back({outbound.id, std::move(outcome)});
+      outbound_.erase(it);
+      return;
+    }
+    case PacketType::suback: {
+      const wire::Suback suback = wire::decode_suback(packet, version);
+      std::pair<std::uint64_t, std::size_t> pending;
+      {
+        std::lock_guard lock(mutex_);
+        auto it = subscribes_.find(suback.packet_id);
+        if (it == subscribes_.end()) return;
+        pending = it->second;
+        subscribes_.erase(it);
+      }
+      SubscribeOutcome outcome;
+      outcome.answered = true;
+      for (std::uint8_t code : suback.reason_codes) outcome.codes.push_back(code);
+      events_.on_subscribe_done(pending.first, std::move(outcome));
+      return;
+    }
+    case PacketType::unsuback: {
+      const wire::Unsuback unsuback = wire::decode_unsuback(packet, version);
+      std::uint64_t id;
+      {
+        std::lock_guard lock(mutex_);
+        auto it = unsubscribes_.find(unsuback.packet_id);
+        if (it == unsubscribes_.end()) return;
+        id = it->second;
+        unsubscribes_.erase(it);
+      }
+      events_.on_unsubscribe_done(id, {});
+      return;
+    }
+    case PacketType::pingresp:
+    case PacketType::disconnect:  // network_loop() ends the connection
+      return;
+    default:
+      throw wire::CodecError("unexpected packet type " +
+                             std::to_string(static_cast<int>(packet.type)));
+  }
+}
+
+void NativeTransport::deliver(wire::PacketView packet, std::string& acks,
+                              std::vector<std::string>& topic_aliases) {
+  const ProtocolVersion version = options_.version;
+  wire::ReceivedPublish incoming = wire::decode_publish(packet, version);
+  Message& message = incoming.message;
+  if (const auto alias = message.properties.topic_alias) {
+    // v5 topic alias: a topic sets it, an empty topic uses it (MQTT 5 3.3.2.3.4).
+    if (*alias == 0 || (options_.connect_properties.topic_alias_maximum &&
+                        *alias > *options_.connect_properties.topic_alias_maximum))
+      throw wire::CodecError("topic alias " + std::to_string(*alias) + " out of range");
+    if (topic_aliases.size() <= *alias) topic_aliases.resize(*alias + 1u);
+    if (message.topic.empty()) {
+      if (topic_aliases[*alias].empty())
+        throw wire::CodecError("topic alias " + std::to_string(*alias) + " was never set");
+      message.topic = topic_aliases[*alias];
+    } else {
+      topic_aliases[*alias] = message.topic;
+    }
+  }
+  message.received_at = std::chrono::system_clock::now();
+  switch (message.qos) {
+    case 0:
+      events_.on_message(std::move(message));
+      break;
+    case 1:
+      events_.on_message(std::move(message));
+      wire::append_publish_ack(acks, wire::PacketType::puback, incoming.packet_id, version);
+      break;
+    default:
+      // Exactly once: a resent PUBLISH whose PUBREL has not come yet was delivered already.
+      if (inbound_qos2_.insert(incoming.packet_id).second) events_.on_message(std::move(message));
+      wire::append_publish_ack(acks, wire::PacketType::pubrec, incoming.packet_id, version);
+      break;
+  }
+}
+
+void NativeTransport::end_connection(const std::string& cause, std::optional<int> broker_reason) {
+  Completions interrupted;
+  std::vector<std::uint64_t> subscribes;
+  std::vector<std::uint64_t> unsubscribes;
+  {
+    std::lock_guard lock(mutex_);
+    if (closing_) return;
+    connected_ = false;
+    if (socket_) ::shutdown(socket_.get(), SHUT_RDWR);
+    socket_.reset();
+    out_.clear();
+    out_sent_ = 0;
+    pollout_armed_ = false;
+    const PublishOutcome lost{PublishOutcome::Kind::interrupted, std::nullopt, cause};
+    for (const auto& [end, id] : qos0_) interrupted.push_back({id, lost});
+    qos0_.clear();
+    if (!persistent_session_) {
+      for (const auto& [packet_id, outbound] : outbound_) interrupted.push_back({outbound.id, lost});
+      outbound_.clear();
+    }
+    for (const auto& [packet_id, pending] : subscribes_) subscribes.push_back(pending.first);
+    for (const auto& [packet_id, id] : unsubscribes_) unsubscribes.push_back(id);
+    subscribes_.clear();
+    unsubscribes_.clear();
+  }
+  report(interrupted);
+  for (std::uint64_t id : subscribes)
+    events_.on_subscribe_done(id, {false, {}, "subscribe failed (connection lost: " + cause + ")"});
+  for (std::uint64_t id : unsubscribes)
+    events_.on_unsubscribe_done(id, "unsubscribe failed (connection lost: " + cause + ")");
+  if (broker_reason)
+    events_.on_broker_disconnect(*broker_reason);
+  else
+    events_.on_connection_lost(cause);
+}
+
+}  // namespace mqtk::detail
