@@ -26,7 +26,8 @@ namespace mqtk::detail::wire {
 
 // CONNECT as `options` describe it (version, clean session, keepalive, will, credentials and the
 // v5 properties, session expiry from effective_session_expiry()). Throws CodecError for a will
-// QoS above 2, an empty will topic, or a password without a username before v5.
+// QoS above 2, an empty will topic, a password without a username before v5, or a receive
+// maximum or maximum packet size of 0.
 void append_connect(std::string& out, const ClientOptions& options, std::string_view client_id);
 
 // A PUBLISH from borrowed bytes, for senders that keep topic and payload elsewhere (the bench).
