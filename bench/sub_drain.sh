@@ -9,8 +9,8 @@ source "$(dirname "$0")/lib.sh"
 N=${1:-100000}
 RUNS=${2:-3}
 declare -A best
-for qos in 0 1; do
-  for size in 64 1024; do
+for qos in ${QOSES:-0 1}; do
+  for size in ${SIZES:-64 1024}; do
     file=$(payload_file "$size" "$N")
     for tool in mosquitto_sub "mqtk" "mqtk --json"; do
       case "$tool" in

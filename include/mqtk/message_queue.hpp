@@ -53,6 +53,10 @@ class MessageQueue {
   /// lifo: the bottom; priority: the oldest of the lowest-priority non-empty class; see .cpp).
   /// Returns false when the message was not queued (closed or dropped).
   bool push(Message message);
+  /// push() for each of `messages` in order, under one lock and with one wake-up of the
+  /// consumer: how an engine hands over everything one read brought. Returns how many were
+  /// queued; `messages` is left empty.
+  std::size_t push_all(std::vector<Message>& messages);
 
   /// Takes the next message in the queue's order; waits while empty. nullopt once closed and
   /// drained.
@@ -67,10 +71,16 @@ class MessageQueue {
 
   std::size_t size() const;
   std::uint64_t dropped() const;  ///< messages discarded by the overflow policy
+  /// Tuning for the producer feeding this queue: how many times a consumer that finds it empty
+  /// yields before sleeping (0 = sleep at once; see message_queue.cpp). Set before consuming.
+  void set_yields_before_waiting(int yields) noexcept { yields_before_waiting_ = yields; }
   const QueueOptions& options() const noexcept { return options_; }
 
  private:
   bool full() const;  ///< callers hold mutex_
+  /// Makes room for one more message per the overflow policy; false when it must not be
+  /// queued. Callers hold `lock` on mutex_.
+  bool admit(std::unique_lock<std::mutex>& lock);
   std::size_t lane_of(const Message& message) const;
   Message take_next();  ///< callers hold mutex_ and know the queue is not empty
   void spin_before_waiting() const;
@@ -84,6 +94,7 @@ class MessageQueue {
   /// size_ for a consumer's look without the lock (message_queue.cpp: spin_before_waiting).
   std::atomic<std::size_t> size_hint_{0};
   std::uint64_t dropped_ = 0;
+  int yields_before_waiting_ = 0;
   bool closed_ = false;
   mutable std::mutex mutex_;
   std::condition_variable not_empty_;

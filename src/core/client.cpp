@@ -24,6 +24,7 @@ Client::Impl::Impl(ClientOptions options)
     throw UsageError("a persistent session (clean session off) needs a client id");
   window_ = std::max<std::size_t>(options_.max_inflight, 1);
   transport_ = detail::make_transport(options_, client_id_, *this);
+  incoming_.set_yields_before_waiting(transport_->consumer_yields());
 }
 
 Client::Impl::~Impl() {

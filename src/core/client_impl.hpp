@@ -92,6 +92,7 @@ class Client::Impl final : private detail::TransportEvents {
   ConnectResult connect_once();
   // TransportEvents: the transport's network thread, must not block.
   void on_message(Message&& message) override { incoming_.push(std::move(message)); }
+  void on_messages(std::vector<Message>& messages) override { incoming_.push_all(messages); }
   void on_connection_lost(const std::string& cause) override;
   void on_broker_disconnect(int reason_code) override;
   void on_publish_done(std::uint64_t id, detail::PublishOutcome outcome) override;

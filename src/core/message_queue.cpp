@@ -102,15 +102,42 @@ Message MessageQueue::take_next() {
 }
 
 // A consumer that keeps up finds the queue empty after almost every message, and sleeping on the
-// condition variable then costs the producer (paho's receive thread) a futex wake-up and both
-// threads a context switch per message: 17% + 11% of `mqtk sub`'s profile at 100k msg/s. A few
-// yields first let the next message arrive while the consumer is still awake (measured on 2
-// cores, 100,000 x 64 B QoS 0: 79k -> 103k msg/s, 1.27 -> 0.86 s CPU); an idle queue pays 50
-// yields per wait.
+// condition variable then costs the producer a futex wake-up and both threads a context switch
+// per message. Behind paho's receive thread a few yields first let the next message arrive
+// while the consumer is still awake (2 cores, 100,000 x 64 B QoS 0: 79k -> 103k msg/s, 1.27 ->
+// 0.86 s CPU), so the paho engine asks for 50. Behind mqtk's own engine the same yields cost
+// more than they save (0.97-1.13x mosquitto_sub without them, 0.70-0.76x with): it asks for none.
 void MessageQueue::spin_before_waiting() const {
-  constexpr int yields = 50;
-  for (int i = 0; i < yields && size_hint_.load(std::memory_order_relaxed) == 0; ++i)
+  for (int i = 0; i < yields_before_waiting_ && size_hint_.load(std::memory_order_relaxed) == 0; ++i)
     std::this_thread::yield();
+}
+
+bool MessageQueue::admit(std::unique_lock<std::mutex>& lock) {
+  if (closed_) return false;
+  if (!full()) return true;
+  switch (options_.overflow) {
+    case OverflowPolicy::block:
+      // A consumer may be asleep on what this producer queued without waking it yet (push_all).
+      if (consumers_waiting_ > 0) not_empty_.notify_one();
+      ++producers_waiting_;
+      not_full_.wait(lock, [this] { return closed_ || !full(); });
+      --producers_waiting_;
+      return !closed_;
+    case OverflowPolicy::drop_newest:
+      ++dropped_;
+      return false;
+    case OverflowPolicy::drop_oldest:
+      for (auto victim_lane = lanes_.rbegin(); victim_lane != lanes_.rend(); ++victim_lane) {
+        if (victim_lane->empty()) continue;
+        victim_lane->pop_front();
+        --size_;
+        size_hint_.store(size_, std::memory_order_relaxed);
+        ++dropped_;
+        break;
+      }
+      return true;
+  }
+  return true;
 }
 
 bool MessageQueue::push(Message message) {
@@ -118,30 +145,7 @@ bool MessageQueue::push(Message message) {
   const std::size_t lane = lane_of(message);
   {
     std::unique_lock lock(mutex_);
-    if (closed_) return false;
-    if (full()) {
-      switch (options_.overflow) {
-        case OverflowPolicy::block:
-          ++producers_waiting_;
-          not_full_.wait(lock, [this] { return closed_ || !full(); });
-          --producers_waiting_;
-          if (closed_) return false;
-          break;
-        case OverflowPolicy::drop_newest:
-          ++dropped_;
-          return false;
-        case OverflowPolicy::drop_oldest:
-          for (auto victim_lane = lanes_.rbegin(); victim_lane != lanes_.rend(); ++victim_lane) {
-            if (victim_lane->empty()) continue;
-            victim_lane->pop_front();
-            --size_;
-            size_hint_.store(size_, std::memory_order_relaxed);
-            ++dropped_;
-            break;
-          }
-          break;
-      }
-    }
+    if (!admit(lock)) return false;
     lanes_[lane].push_back(std::move(message));
     ++size_;
     size_hint_.store(size_, std::memory_order_relaxed);
@@ -149,6 +153,28 @@ bool MessageQueue::push(Message message) {
   }
   not_empty_.notify_one();
   return true;
+}
+
+std::size_t MessageQueue::push_all(std::vector<Message>& messages) {
+  std::size_t queued = 0;
+  bool wake = false;
+  {
+    std::unique_lock lock(mutex_);
+    for (Message& message : messages) {
+      if (!admit(lock)) {
+        if (closed_) break;
+        continue;
+      }
+      lanes_[lane_of(message)].push_back(std::move(message));
+      ++size_;
+      ++queued;
+    }
+    size_hint_.store(size_, std::memory_order_relaxed);
+    wake = queued > 0 && consumers_waiting_ > 0;
+  }
+  messages.clear();
+  if (wake) not_empty_.notify_one();
+  return queued;
 }
 
 std::optional<Message> MessageQueue::pop() {

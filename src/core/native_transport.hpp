@@ -75,9 +75,15 @@ class NativeTransport final : public Transport {
 
   // native_transport_loop.cpp: the network thread of one connection.
   void network_loop(int fd, std::string inbox);
-  void handle_packet(const wire::PacketView& packet, std::string& acks, Completions& done,
-                     std::vector<std::string>& topic_aliases);
-  void deliver(wire::PacketView packet, std::string& acks, std::vector<std::string>& topic_aliases);
+  // What one read brought, handled packet by packet; messages are handed over together.
+  struct ReadBatch {
+    std::string acks;               // answers, written after the whole read
+    Completions done;               // publishes the broker acknowledged
+    std::vector<Message> messages;  // for the owner, in arrival order
+    std::vector<std::string> topic_aliases;  // inbound, v5: valid for this connection only
+  };
+  void handle_packet(const wire::PacketView& packet, ReadBatch& batch);
+  void deliver(wire::PacketView packet, ReadBatch& batch);
   void end_connection(const std::string& cause, std::optional<int> broker_reason);
 
   const ClientOptions& options_;

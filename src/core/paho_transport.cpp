@@ -63,6 +63,7 @@ class PahoTransport final : public Transport {
   void subscribe(std::uint64_t id, std::span<const Subscription> subscriptions) override;
   void unsubscribe(std::uint64_t id, const std::vector<std::string>& filters) override;
   bool carries_per_filter_options() const noexcept override { return false; }
+  int consumer_yields() const noexcept override { return 50; }
   std::optional<milliseconds> liveness_period() const override;
   void check_liveness() override;
 

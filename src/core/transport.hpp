@@ -50,6 +50,8 @@ struct SubscribeOutcome {
 class TransportEvents {
  public:
   virtual void on_message(Message&& message) = 0;
+  // Several messages in arrival order (what one read brought); `messages` is left empty.
+  virtual void on_messages(std::vector<Message>& messages) = 0;
   virtual void on_connection_lost(const std::string& cause) = 0;
   virtual void on_broker_disconnect(int reason_code) = 0;
   virtual void on_publish_done(std::uint64_t id, PublishOutcome outcome) = 0;
@@ -89,6 +91,10 @@ class Transport {
   // properties) are the first subscription's.
   virtual void subscribe(std::uint64_t id, std::span<const Subscription> subscriptions) = 0;
   virtual void unsubscribe(std::uint64_t id, const std::vector<std::string>& filters) = 0;
+
+  // How often a consumer of the incoming queue should yield before sleeping
+  // (MessageQueue::set_yields_before_waiting): what suits this engine's delivery thread.
+  virtual int consumer_yields() const noexcept { return 0; }
 
   // Whether one SUBSCRIBE may carry several filters with their own v5 options (no-local,
   // retain-as-published, retain handling); paho.mqtt.cpp 1.2 cannot (client_subscribe.cpp).
