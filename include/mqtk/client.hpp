@@ -20,6 +20,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -80,6 +81,13 @@ struct PublishResult {
   std::optional<int> reason_code{};  ///< v5 PUBACK/PUBREC reason, when sent
 };
 
+/// What Client::acknowledge() needs of a received message.
+struct Receipt {
+  std::uint16_t packet_id = 0;
+  int qos = 0;
+  static Receipt of(const Message& message) { return {message.packet_id, message.qos}; }
+};
+
 /// What happened to the connection; see ClientEvent.
 enum class ClientEventKind {
   connected,           ///< (re)connected; detail says whether a session was present
@@ -134,6 +142,15 @@ class Client {
   /// still outstanding.
   std::size_t wait_for_publishes(std::chrono::milliseconds timeout);
   std::size_t publishes_in_flight() const;
+
+  /// With ClientOptions::manual_acks: acknowledges received QoS 1/2 messages to the broker, in
+  /// one write. Receipts of QoS 0 messages, of messages already acknowledged, or of a connection
+  /// that has since ended (the broker resends those) are ignored. Without manual_acks: nothing.
+  void acknowledge(std::span<const Receipt> receipts);
+  void acknowledge(const Message& message) {
+    const Receipt receipt = Receipt::of(message);
+    acknowledge(std::span<const Receipt>(&receipt, 1));
+  }
 
   /// The incoming messages, ordered and bounded as ClientOptions::incoming says. Closed by
   /// stop() and by disconnect(), after which pop() drains what is left and returns nullopt.

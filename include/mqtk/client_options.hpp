@@ -138,6 +138,12 @@ struct ClientOptions {
   /// takes the messages must not be the one publishing or waiting for an acknowledgement.
   QueueOptions incoming{};
   Engine engine = Engine::automatic;
+  /// Incoming QoS 1 and 2 messages are acknowledged (PUBACK, PUBREC) only when the application
+  /// calls Client::acknowledge(), e.g. once it has stored or forwarded them: the broker then
+  /// resends what was never acknowledged (with a persistent session, also after a crash) and
+  /// sends no more than its in-flight limit meanwhile. mqtk's own engine only; paho acknowledges
+  /// on receipt whatever this says.
+  bool manual_acks = false;
 
   /// The client id that will be used: client_id, or id_prefix + '-' + random suffix.
   std::string effective_client_id() const;

@@ -44,6 +44,9 @@ struct Message {
   MessageProperties properties{};
   /// Set by the client when the message arrived; unset for outgoing messages.
   std::optional<std::chrono::system_clock::time_point> received_at{};
+  /// Incoming QoS 1 and 2: the PUBLISH's packet identifier (mosquitto_sub's %m), what
+  /// Client::acknowledge() answers. 0 otherwise; ignored by publish().
+  std::uint16_t packet_id = 0;
 
   friend bool operator==(const Message&, const Message&) = default;
 };

@@ -54,6 +54,8 @@ ClientOptions resolve_side(ConnectionFlags& f, const char* side, const std::stri
     throw UsageError(std::string("--") + side + " URL has a topic ('" + *resolved.url_topic +
                      "'): bridge topics are given with -t and --reverse");
   ClientOptions client = std::move(resolved.client);
+  // Unlike the broker settings above, the engine means the same for both sides.
+  client.engine = engine_from_environment(process_environment());
   client.reconnect.enabled = f.reconnect.value_or(true);
   return client;
 }

@@ -56,6 +56,16 @@ std::chrono::milliseconds seconds_flag(const char* flag, double seconds) {
 
 }  // namespace
 
+Engine engine_from_environment(const EnvironmentLookup& env) {
+  const auto engine = env("MQTK_ENGINE");
+  if (!engine) return Engine::automatic;
+  try {
+    return parse_engine(*engine);
+  } catch (const UsageError& e) {
+    throw UsageError(std::string("MQTK_ENGINE: ") + e.what());
+  }
+}
+
 EnvironmentLookup process_environment() {
   return [](const char* name) -> std::optional<std::string> {
     if (const char* value = std::getenv(name); value && *value) return std::string(value);
@@ -233,13 +243,7 @@ ResolvedConnection resolve_flags(const ConnectionFlags& f, const EnvironmentLook
   if (f.password) o.password = *f.password == "-" && !f.print_config ? prompt_password() : *f.password;
   else if (f.password_file) o.password = read_password_file(*f.password_file);
   else if (!o.password) o.password = env("MQTK_PASSWORD");
-  if (auto engine = env("MQTK_ENGINE")) {
-    try {
-      o.engine = parse_engine(*engine);
-    } catch (const UsageError& e) {
-      throw UsageError(std::string("MQTK_ENGINE: ") + e.what());
-    }
-  }
+  o.engine = engine_from_environment(env);
   if (o.password && !o.username) throw UsageError("a password needs a user name (-u)");
 
   resolved.properties = parse_property_flags(f.properties);

@@ -79,6 +79,9 @@ struct FlagSpelling {
 void add_connection_flags(CLI::App& app, ConnectionFlags& flags, const FlagSpelling& spelling = {});
 
 using EnvironmentLookup = std::function<std::optional<std::string>(const char* name)>;
+// MQTK_ENGINE (auto, paho, native): which engine speaks MQTT (README "Engines"); throws
+// UsageError naming the variable.
+Engine engine_from_environment(const EnvironmentLookup& env);
 EnvironmentLookup process_environment();
 
 struct ResolvedConnection {

@@ -98,8 +98,11 @@ SubPlan plan(const SubOptions& o, const EnvironmentLookup& environment) {
 
   const bool bounded = o.count || o.timeout_s || o.exit_after_subscribe || o.retained_only;
   if (!o.connection.reconnect) client.reconnect.enabled = !bounded;
-  // With -C at QoS>0, the broker may not have more unacknowledged messages out than we will
-  // print (mosquitto #2134).
+  // With -C at QoS>0 a message is acknowledged only once printed, so one that will not be
+  // printed stays the broker's (mosquitto #2134); and under MQTT 5 the broker may not have more
+  // unacknowledged messages out than we will print. (Through paho, over TLS, websockets or a
+  // proxy, messages are acknowledged on receipt: only the MQTT 5 bound applies there.)
+  client.manual_acks = o.count && o.qos > 0;
   if (v5 && o.count && o.qos > 0 && !client.connect_properties.receive_maximum)
     client.connect_properties.receive_maximum =
         static_cast<std::uint16_t>(std::min<long long>(*o.count, 65535));
@@ -167,6 +170,7 @@ ExitCode run_sub(const SubOptions& o, CommandContext& context) {
 
   long long printed = 0;
   std::string buffer;
+  std::vector<Receipt> handled;  // manual_acks: acknowledged once what they produced is written
   MessageQueue& queue = client.messages();
   std::optional<ExitCode> result;
   while (!result) {
@@ -182,6 +186,7 @@ ExitCode run_sub(const SubOptions& o, CommandContext& context) {
     }
     std::optional<Message> message = queue.pop_for(wait);
     buffer.clear();
+    handled.clear();
     while (message) {
       Message& m = *message;
       if (o.retained_only && !m.retain) {
@@ -200,6 +205,7 @@ ExitCode run_sub(const SubOptions& o, CommandContext& context) {
         clear.retain = true;
         client.publish(std::move(clear));
       }
+      if (p.connection.client.manual_acks) handled.push_back(Receipt::of(m));
       if (!skip) {
         formatter->format(buffer, m);
         ++printed;
@@ -215,6 +221,8 @@ ExitCode run_sub(const SubOptions& o, CommandContext& context) {
     if (!buffer.empty() && !context.out.write(buffer)) {
       spdlog::debug("stdout closed by the reader");
       result = ExitCode::ok;
+    } else if (!handled.empty()) {
+      client.acknowledge(handled);
     }
     if (!result && !message && queue.closed() && queue.size() == 0) {
       if (const int signal = context.signals.received()) {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "core/bridge.hpp"
 
 #include <future>
@@ -44,6 +45,17 @@ std::vector<Subscription> subscriptions_for(const BridgeOptions& options, Bridge
   return out;
 }
 
+// A side's client as the bridge runs it: what it receives is acknowledged to its broker only
+// once the other broker has it (the forwarder acknowledges), and under MQTT 5 the broker may not
+// have more such messages out than the bridge holds.
+ClientOptions bridge_client(ClientOptions options, std::size_t max_queued) {
+  options.manual_acks = true;
+  if (options.version == ProtocolVersion::v5 && !options.connect_properties.receive_maximum)
+    options.connect_properties.receive_maximum =
+        static_cast<std::uint16_t>(std::clamp<std::size_t>(max_queued, 1, 65535));
+  return options;
+}
+
 }  // namespace
 
 std::string_view to_string(BridgeSide side) noexcept {
@@ -54,10 +66,10 @@ class Bridge::Impl {
  public:
   Impl(BridgeOptions options, EventHandler events)
       : options_(std::move(options)),
-        from_(BridgeSide::from, options_.from, subscriptions_for(options_, BridgeDirection::forward),
-              events, counters_),
-        to_(BridgeSide::to, options_.to, subscriptions_for(options_, BridgeDirection::reverse),
-            events, counters_) {
+        from_(BridgeSide::from, bridge_client(options_.from, options_.max_queued),
+              subscriptions_for(options_, BridgeDirection::forward), events, counters_),
+        to_(BridgeSide::to, bridge_client(options_.to, options_.max_queued),
+            subscriptions_for(options_, BridgeDirection::reverse), events, counters_) {
     if (options_.rules.empty()) throw UsageError("a bridge needs at least one rule");
     if (options_.max_queued == 0) throw UsageError("the bridge queue needs room for one message");
   }

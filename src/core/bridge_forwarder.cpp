@@ -77,6 +77,10 @@ void BridgeForwarder::run() {
           if (!message) break;
           forward(std::move(*message));
         }
+      } else if (window_full) {
+        // Acknowledgements come in order: waiting for the middle one frees half the window with
+        // one wake-up instead of one per acknowledgement.
+        held_[held_.size() / 2].ack.wait_for(milliseconds(20));
       } else if (!held_.empty()) {
         held_.front().ack.wait_for(milliseconds(20));
       } else if (!draining_ && !paused_ && source_client_ && source_client_->messages().closed()) {
@@ -126,16 +130,23 @@ const BridgeForwarder::Route* BridgeForwarder::route_for(const Message& message)
 }
 
 void BridgeForwarder::forward(Message message) {
+  const Receipt source = Receipt::of(message);
+  // Whatever is not published on the destination is final here: acknowledged at once.
+  const auto done_with = [&] { acknowledge_source(std::span<const Receipt>(&source, 1)); };
   if (message.duplicate) ++counters_.duplicates;
   auto& user = message.properties.user_properties;
   if (!options_.origin_property.empty() &&
       std::find(user.begin(), user.end(),
                 std::pair(options_.origin_property, options_.origin_value)) != user.end()) {
     ++counters_.echoes;
+    done_with();
     return;
   }
   const Route* route = route_for(message);
-  if (!route) return;
+  if (!route) {
+    done_with();
+    return;
+  }
   if (route->rule.remap) message.topic = route->rule.remap->apply(message.topic);
   message.qos = std::min(message.qos, route->rule.qos);
   message.duplicate = false;
@@ -146,16 +157,23 @@ void BridgeForwarder::forward(Message message) {
         std::chrono::system_clock::now() - *message.received_at).count();
     if (waited >= static_cast<long long>(*expiry)) {
       ++counters_.expired;
+      done_with();
       return;
     }
     *expiry -= static_cast<std::uint32_t>(std::max<long long>(waited, 0));
   }
   message.received_at.reset();
   if (!options_.origin_property.empty()) user.emplace_back(options_.origin_property, options_.origin_value);
-  publish(std::move(message));
+  publish(std::move(message), source);
 }
 
-void BridgeForwarder::publish(Message message) {
+void BridgeForwarder::acknowledge_source(std::span<const Receipt> receipts) {
+  // The source client may have been replaced since (a pause, a reconnect): its broker then
+  // resends these, and this acknowledgement is ignored.
+  if (source_client_ && !receipts.empty()) source_client_->acknowledge(receipts);
+}
+
+void BridgeForwarder::publish(Message message, Receipt source) {
   for (;;) {
     std::shared_ptr<Client> destination =
         destination_.current(draining_ ? deadline_.load() : far_future());
@@ -165,11 +183,12 @@ void BridgeForwarder::publish(Message message) {
     }
     try {
       std::future<PublishResult> ack = destination->publish(message);
-      held_.push_back({std::move(message), std::move(ack)});
+      held_.push_back({std::move(message), std::move(ack), source});
       counters_.in_flight[index_] = held(source_client_);
       return;
     } catch (const UsageError&) {
       ++counters_.dropped;  // e.g. a remap that left an empty topic
+      acknowledge_source(std::span<const Receipt>(&source, 1));
       return;
     } catch (const Error&) {
       // The link was closed under us (the other direction paused it): wait for the new client.
@@ -179,6 +198,7 @@ void BridgeForwarder::publish(Message message) {
 }
 
 void BridgeForwarder::settle_acknowledged() {
+  settled_.clear();
   while (!held_.empty() && held_.front().ack.wait_for(milliseconds(0)) == std::future_status::ready) {
     Held done = std::move(held_.front());
     held_.pop_front();
@@ -188,14 +208,16 @@ void BridgeForwarder::settle_acknowledged() {
     } catch (const ProtocolError&) {
       ++counters_.dropped;  // refused by the destination: final
     } catch (const Error&) {
-      if (done.message.qos == 0) {
-        ++counters_.dropped;  // at most once: not repeated
-      } else {
+      if (done.message.qos > 0) {
         ++counters_.duplicates;  // it may have arrived before the connection went
-        publish(std::move(done.message));
+        publish(std::move(done.message), done.source);
+        continue;
       }
+      ++counters_.dropped;  // at most once: not repeated
     }
+    settled_.push_back(done.source);
   }
+  acknowledge_source(settled_);
   counters_.in_flight[index_] = held(source_client_);
 }
 

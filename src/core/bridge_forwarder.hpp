@@ -9,6 +9,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@ class BridgeForwarder {
   struct Held {
     Message message;  // as it will be published
     std::future<PublishResult> ack;
+    Receipt source;   // acknowledged to the source once the destination has it
   };
   struct Route {
     TopicFilter filter;
@@ -44,7 +46,9 @@ class BridgeForwarder {
   };
 
   void forward(Message message);
-  void publish(Message message);
+  void publish(Message message, Receipt source);
+  // Acknowledges to the source broker what the bridge is done with (manual_acks).
+  void acknowledge_source(std::span<const Receipt> receipts);
   void settle_acknowledged();
   void pause_if_full();
   const Route* route_for(const Message& message) const;
@@ -62,6 +66,7 @@ class BridgeForwarder {
   std::vector<Route> routes_;
   bool source_v5_;
   std::deque<Held> held_;
+  std::vector<Receipt> settled_;  // settle_acknowledged()'s, kept for its capacity
   std::shared_ptr<Client> source_client_;  // also the closed one while paused: its queue drains
   bool paused_ = false;
   std::optional<std::size_t> window_;

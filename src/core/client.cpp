@@ -296,6 +296,7 @@ std::size_t Client::wait_for_publishes(milliseconds timeout) {
   return impl_->wait_for_publishes(timeout);
 }
 std::size_t Client::publishes_in_flight() const { return impl_->publishes_in_flight(); }
+void Client::acknowledge(std::span<const Receipt> receipts) { impl_->acknowledge(receipts); }
 MessageQueue& Client::messages() { return impl_->messages(); }
 bool Client::is_connected() const { return impl_->is_connected(); }
 const std::string& Client::client_id() const { return impl_->client_id(); }

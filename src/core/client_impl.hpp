@@ -54,6 +54,9 @@ class Client::Impl final : private detail::TransportEvents {
   std::future<PublishResult> publish(Message message);
   std::size_t wait_for_publishes(std::chrono::milliseconds timeout);
   std::size_t publishes_in_flight() const;
+  void acknowledge(std::span<const Receipt> receipts) {
+    if (options_.manual_acks) transport_->acknowledge(receipts);
+  }
 
   MessageQueue& messages() { return incoming_; }
   bool is_connected() const;

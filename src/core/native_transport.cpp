@@ -77,6 +77,7 @@ ConnectResult NativeTransport::connect(Clock::time_point deadline,
     closing_ = false;
     out_.clear();
     out_sent_ = 0;
+    awaiting_ack_.reset();
     bytes_queued_ = bytes_written_ = 0;
     last_write_ = Clock::now();
     resume_session_locked(result.session_present, interrupted);
@@ -223,6 +224,19 @@ bool NativeTransport::flush_locked(Completions& written) {
   return false;
 }
 
+bool NativeTransport::send_queued_locked(Completions& written) {
+  bytes_queued_ = bytes_written_ + (out_.size() - out_sent_);
+  bool drained = false;
+  try {
+    drained = flush_locked(written);
+  } catch (const SocketError&) {
+    // The network thread notices the same failure and reports the loss.
+  }
+  if (drained || pollout_armed_) return false;
+  pollout_armed_ = true;
+  return true;
+}
+
 void NativeTransport::report(Completions& completions) {
   for (Completion& done : completions) events_.on_publish_done(done.id, std::move(done.outcome));
   completions.clear();
@@ -234,22 +248,16 @@ void NativeTransport::publish(std::uint64_t id, std::shared_ptr<const Message> m
   {
     std::lock_guard lock(mutex_);
     if (!connected_ || closing_) throw TransportRejected("not connected");
-    if (message->qos > 0) {
+    const int qos = message->qos;
+    if (qos > 0) {
       const std::uint16_t packet_id = next_packet_id_locked();
       wire::append_publish(out_, *message, options_.version, packet_id, false);
       outbound_.emplace(packet_id, Outbound{id, std::move(message)});
     } else {
       wire::append_publish(out_, *message, options_.version, 0, false);
     }
-    bytes_queued_ = bytes_written_ + (out_.size() - out_sent_);
-    if (message && message->qos == 0) qos0_.emplace_back(bytes_queued_, id);
-    bool drained = false;
-    try {
-      drained = flush_locked(written);
-    } catch (const SocketError&) {
-      // The network thread notices the same failure and reports the loss.
-    }
-    if (!drained && !pollout_armed_) wake = pollout_armed_ = true;
+    if (qos == 0) qos0_.emplace_back(bytes_written_ + (out_.size() - out_sent_), id);
+    wake = send_queued_locked(written);
   }
   if (wake) wake_network_thread();
   report(written);
@@ -264,13 +272,7 @@ void NativeTransport::subscribe(std::uint64_t id, std::span<const Subscription> 
     const std::uint16_t packet_id = next_packet_id_locked();
     wire::append_subscribe(out_, options_.version, packet_id, subscriptions);
     subscribes_.emplace(packet_id, std::pair{id, subscriptions.size()});
-    bytes_queued_ = bytes_written_ + (out_.size() - out_sent_);
-    bool drained = false;
-    try {
-      drained = flush_locked(written);
-    } catch (const SocketError&) {
-    }
-    if (!drained && !pollout_armed_) wake = pollout_armed_ = true;
+    wake = send_queued_locked(written);
   }
   if (wake) wake_network_thread();
   report(written);
@@ -285,13 +287,28 @@ void NativeTransport::unsubscribe(std::uint64_t id, const std::vector<std::strin
     const std::uint16_t packet_id = next_packet_id_locked();
     wire::append_unsubscribe(out_, options_.version, packet_id, filters);
     unsubscribes_.emplace(packet_id, id);
-    bytes_queued_ = bytes_written_ + (out_.size() - out_sent_);
-    bool drained = false;
-    try {
-      drained = flush_locked(written);
-    } catch (const SocketError&) {
+    wake = send_queued_locked(written);
+  }
+  if (wake) wake_network_thread();
+  report(written);
+}
+
+void NativeTransport::acknowledge(std::span<const Receipt> receipts) {
+  bool wake = false;
+  Completions written;
+  {
+    std::lock_guard lock(mutex_);
+    if (!connected_ || closing_) return;  // the broker resends them on the next connection
+    bool any = false;
+    for (const Receipt& receipt : receipts) {
+      if (receipt.qos <= 0 || receipt.packet_id == 0 || !awaiting_ack_.test(receipt.packet_id)) continue;
+      awaiting_ack_.reset(receipt.packet_id);
+      wire::append_publish_ack(out_, receipt.qos == 1 ? wire::PacketType::puback : wire::PacketType::pubrec,
+                               receipt.packet_id, options_.version);
+      any = true;
     }
-    if (!drained && !pollout_armed_) wake = pollout_armed_ = true;
+    if (!any) return;
+    wake = send_queued_locked(written);
   }
   if (wake) wake_network_thread();
   report(written);

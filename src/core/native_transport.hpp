@@ -14,11 +14,16 @@
 // it can. A QoS 0 publish counts as done once the socket has taken its last byte, so a fast
 // publisher is held back by the network, never by memory.
 //
+// With ClientOptions::manual_acks a received QoS 1/2 message is answered (PUBACK, PUBREC) only
+// when the owner acknowledges it, so the broker resends whatever the application never
+// finished and sends no more than its in-flight limit meanwhile.
+//
 // Session state: QoS>0 publishes awaiting their acknowledgement and QoS 2 messages received but
 // not yet released stay here across a reconnect when the session may persist, and are resent
 // (PUBLISH with DUP, PUBREL) when the broker says it kept the session; otherwise they are
 // reported interrupted and the owner sends them again (transport.hpp).
 
+#include <bitset>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -47,6 +52,7 @@ class NativeTransport final : public Transport {
   void publish(std::uint64_t id, std::shared_ptr<const Message> message) override;
   void subscribe(std::uint64_t id, std::span<const Subscription> subscriptions) override;
   void unsubscribe(std::uint64_t id, const std::vector<std::string>& filters) override;
+  void acknowledge(std::span<const Receipt> receipts) override;
   bool carries_per_filter_options() const noexcept override { return true; }
 
  private:
@@ -70,6 +76,9 @@ class NativeTransport final : public Transport {
   std::uint16_t next_packet_id_locked();
   // Writes what the socket takes now; true when nothing is left. Throws SocketError.
   bool flush_locked(Completions& written);
+  // Writes what the socket takes of out_ now; true when the network thread must be woken to
+  // write the rest once the socket takes more.
+  bool send_queued_locked(Completions& written);
   void wake_network_thread() noexcept;
   void report(Completions& completions);
 
@@ -80,6 +89,7 @@ class NativeTransport final : public Transport {
     std::string acks;               // answers, written after the whole read
     Completions done;               // publishes the broker acknowledged
     std::vector<Message> messages;  // for the owner, in arrival order
+    std::vector<std::uint16_t> unacknowledged;  // manual_acks: packet ids the owner must answer
     std::vector<std::string> topic_aliases;  // inbound, v5: valid for this connection only
   };
   void handle_packet(const wire::PacketView& packet, ReadBatch& batch);
@@ -111,6 +121,8 @@ class NativeTransport final : public Transport {
   std::map<std::uint16_t, std::pair<std::uint64_t, std::size_t>> subscribes_;  // id, filters
   std::map<std::uint16_t, std::uint64_t> unsubscribes_;
   std::uint16_t last_packet_id_ = 0;
+  // manual_acks: received QoS 1/2 packet identifiers of this connection not yet acknowledged.
+  std::bitset<65536> awaiting_ack_;
   Clock::time_point last_write_{};
 };
 

@@ -122,6 +122,12 @@ void NativeTransport::network_loop(int fd, std::string received) {
         handle_packet(framed->packet, batch);
         inbox.consume(framed->size);  // the packet's views stay valid until the next read
       }
+      if (!batch.unacknowledged.empty()) {
+        // Marked before the owner sees the messages: an acknowledgement may come at once.
+        std::lock_guard lock(mutex_);
+        for (std::uint16_t packet_id : batch.unacknowledged) awaiting_ack_.set(packet_id);
+        batch.unacknowledged.clear();
+      }
       if (!batch.messages.empty()) events_.on_messages(batch.messages);
       if (decoded) {
         // Delivering may have waited for a full queue: that time was ours, not the broker's.
@@ -308,12 +314,25 @@ void NativeTransport::deliver(wire::PacketView packet, ReadBatch& batch) {
       batch.messages.push_back(std::move(message));
       break;
     case 1:
+      message.packet_id = incoming.packet_id;
       batch.messages.push_back(std::move(message));
-      wire::append_publish_ack(batch.acks, wire::PacketType::puback, incoming.packet_id, version);
+      if (options_.manual_acks)
+        batch.unacknowledged.push_back(incoming.packet_id);
+      else
+        wire::append_publish_ack(batch.acks, wire::PacketType::puback, incoming.packet_id, version);
       break;
     default:
+      message.packet_id = incoming.packet_id;
       // Exactly once: a resent PUBLISH whose PUBREL has not come yet was delivered already.
-      if (inbound_qos2_.insert(incoming.packet_id).second) batch.messages.push_back(std::move(message));
+      if (inbound_qos2_.insert(incoming.packet_id).second) {
+        batch.messages.push_back(std::move(message));
+        if (options_.manual_acks) {
+          batch.unacknowledged.push_back(incoming.packet_id);
+          break;
+        }
+      }
+      // A resend of what was delivered on an earlier connection is answered at once, manual or
+      // not: that connection's acknowledgement can no longer be sent.
       wire::append_publish_ack(batch.acks, wire::PacketType::pubrec, incoming.packet_id, version);
       break;
   }
@@ -327,6 +346,7 @@ void NativeTransport::end_connection(const std::string& cause, std::optional<int
     std::lock_guard lock(mutex_);
     if (closing_) return;
     connected_ = false;
+    awaiting_ack_.reset();
     if (socket_) ::shutdown(socket_.get(), SHUT_RDWR);
     socket_.reset();
     out_.clear();

@@ -91,6 +91,9 @@ class Transport {
   // properties) are the first subscription's.
   virtual void subscribe(std::uint64_t id, std::span<const Subscription> subscriptions) = 0;
   virtual void unsubscribe(std::uint64_t id, const std::vector<std::string>& filters) = 0;
+  // ClientOptions::manual_acks: answers received QoS 1/2 messages of the current connection.
+  // paho acknowledges on receipt and ignores this.
+  virtual void acknowledge(std::span<const Receipt> receipts) { (void)receipts; }
 
   // How often a consumer of the incoming queue should yield before sleeping
   // (MessageQueue::set_yields_before_waiting): what suits this engine's delivery thread.

@@ -60,7 +60,7 @@ left-aligned in 20 columns, and `%10.10t` is exactly 10 characters of it.
 * %l :: the length of the payload in bytes.
 * %q :: the QoS of the message.
 * %r :: the retain flag, 1 or 0.
-* %m :: the message id; always 0 in mqtk.
+* %m :: the message id: the packet identifier of a QoS 1 or 2 message; 0 at QoS 0, and 0 over TLS, websockets or a proxy (the paho engine does not expose it).
 * %A :: the MQTT 5 topic alias, if present.
 * %C :: the MQTT 5 content type, if present.
 * %D :: the MQTT 5 correlation data, if present (may be binary).
@@ -90,7 +90,7 @@ Times are in the local time zone (`TZ`).
 - Width is a minimum for `%p`, `%x` and `%X` too; mosquitto cuts the payload to the width.
 - An absent `%R` pads to its width like `%C`; `-0` pads absent numbers with blanks.
 - Precision never splits a UTF-8 character.
-- `%m` is always 0, and `%S` prints only the first subscription identifier.
+- `%S` prints only the first subscription identifier.
 - `%E` prints the full unsigned 32-bit value.
 - `%j` writes a payload that is not valid UTF-8 as base64 and adds
   "payload_encoding":"base64"; `%J` writes a payload that is not JSON as `%j` would, with

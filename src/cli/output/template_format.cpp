@@ -213,7 +213,7 @@ void TemplateFormat::write_field(std::string& out, const Piece& piece, const Mes
       return;
     }
     case 'l': append_integer(out, message.payload.size()); break;
-    case 'm': append_integer(out, 0); break;
+    case 'm': append_integer(out, message.packet_id); break;
     case 'P': {
       bool first = true;
       for (const auto& [name, value] : properties.user_properties) {
