@@ -106,9 +106,9 @@ BridgePlan resolve_bridge(BridgeFlags f, const EnvironmentLookup&) {
     // blocks before --max-queued closes the source.
     side->max_buffered_publishes = b.max_queued + side->max_inflight;
     side->incoming.capacity = 0;  // bounded by the bridge, which never blocks paho's thread
-    // paho acknowledges on receipt, but acknowledgements still queued when the bridge closes a
-    // full source are lost, and the broker sends again everything unacknowledged: a small
-    // receive maximum keeps that (and the overshoot past --max-queued) to one window.
+    // The bridge acknowledges to the source only what the destination has (manual acks): a
+    // receive maximum of one window keeps the source broker from sending more than it can
+    // forward, and keeps what it resends after a closed source to that window.
     if (side->version == ProtocolVersion::v5 && !side->connect_properties.receive_maximum)
       side->connect_properties.receive_maximum = static_cast<std::uint16_t>(max_inflight);
   }

@@ -32,17 +32,22 @@ and rules), so a restarted bridge finds its sessions and what the brokers queued
        R"(With QoS 1 or 2 every message the bridge received stays in its memory until the destination
 acknowledged it; a connection loss on either side sends it again after the reconnect. So while
 the bridge runs, either broker may restart at any moment and every QoS 1 message published on
-the source arrives at the destination at least once. paho acknowledges a message to the source
-broker when it arrives, before the bridge forwarded it, so a `kill -9` of the bridge loses what
-it held; SIGINT and SIGTERM deliver it first (within `--drain-timeout`).
+the source arrives at the destination at least once. A message is acknowledged to the source broker
+only once the destination broker acknowledged it, so even a `kill -9` of the bridge loses
+nothing: the source broker resends to the persistent session what it was never told the bridge
+had. (A side reached over TLS, websockets or a proxy goes through paho, which acknowledges on
+receipt: there a `kill -9` loses what the bridge held.) SIGINT and SIGTERM deliver what is held
+first (within `--drain-timeout`).
 
 Duplicates are possible and counted where the bridge sees them: messages the source marked as
 sent again (DUP), and messages the bridge published again after a connection was cut. Resends
 done inside the client library after a reconnect are not counted.
 
 Memory is bounded: at most `--max-inflight` publishes wait for the destination's acknowledgement
-(lowered to its receive maximum), and when `--max-queued` messages are held in one direction
-the bridge closes the source connection. The source broker keeps queueing for the persistent
+(lowered to its receive maximum), and the source may not have more unacknowledged messages out
+than that (the MQTT 5 receive maximum), so while the destination is down the source broker keeps
+the backlog. For a broker that sends past it, when `--max-queued` messages are held in one
+direction the bridge closes the source connection. The source broker keeps queueing for the persistent
 session meanwhile (mosquitto's `max_queued_messages`, 1000 by default, then applies and drops
 beyond it), and the bridge reconnects once everything it held was delivered. Messages that
 arrive while the connection is being closed are kept, so the bound is soft by one window.)"},
