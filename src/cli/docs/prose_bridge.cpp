@@ -44,9 +44,9 @@ sent again (DUP), and messages the bridge published again after a connection was
 done inside the client library after a reconnect are not counted.
 
 Memory is bounded: at most `--max-inflight` publishes wait for the destination's acknowledgement
-(lowered to its receive maximum), and the source may not have more unacknowledged messages out
-than that (the MQTT 5 receive maximum), so while the destination is down the source broker keeps
-the backlog. For a broker that sends past it, when `--max-queued` messages are held in one
+(lowered to its receive maximum), and the source may not have more than half of `--max-queued`
+unacknowledged messages out (the MQTT 5 receive maximum), so while the destination is down the
+source broker keeps the backlog. For a broker that sends past it, when `--max-queued` messages are held in one
 direction the bridge closes the source connection. The source broker keeps queueing for the persistent
 session meanwhile (mosquitto's `max_queued_messages`, 1000 by default, then applies and drops
 beyond it), and the bridge reconnects once everything it held was delivered. Messages that
