@@ -263,34 +263,31 @@ void NativeTransport::publish(std::uint64_t id, std::shared_ptr<const Message> m
   report(written);
 }
 
-void NativeTransport::subscribe(std::uint64_t id, std::span<const Subscription> subscriptions) {
+void NativeTransport::send_request(const std::function<void(std::uint16_t)>& encode_and_track) {
   bool wake = false;
   Completions written;
   {
     std::lock_guard lock(mutex_);
     if (!connected_ || closing_) throw TransportRejected("not connected");
-    const std::uint16_t packet_id = next_packet_id_locked();
-    wire::append_subscribe(out_, options_.version, packet_id, subscriptions);
-    subscribes_.emplace(packet_id, std::pair{id, subscriptions.size()});
+    encode_and_track(next_packet_id_locked());
     wake = send_queued_locked(written);
   }
   if (wake) wake_network_thread();
   report(written);
 }
 
+void NativeTransport::subscribe(std::uint64_t id, std::span<const Subscription> subscriptions) {
+  send_request([&](std::uint16_t packet_id) {
+    wire::append_subscribe(out_, options_.version, packet_id, subscriptions);
+    subscribes_.emplace(packet_id, std::pair{id, subscriptions.size()});
+  });
+}
+
 void NativeTransport::unsubscribe(std::uint64_t id, const std::vector<std::string>& filters) {
-  bool wake = false;
-  Completions written;
-  {
-    std::lock_guard lock(mutex_);
-    if (!connected_ || closing_) throw TransportRejected("not connected");
-    const std::uint16_t packet_id = next_packet_id_locked();
+  send_request([&](std::uint16_t packet_id) {
     wire::append_unsubscribe(out_, options_.version, packet_id, filters);
     unsubscribes_.emplace(packet_id, id);
-    wake = send_queued_locked(written);
-  }
-  if (wake) wake_network_thread();
-  report(written);
+  });
 }
 
 void NativeTransport::acknowledge(std::span<const Receipt> receipts) {

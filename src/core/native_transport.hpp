@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -79,6 +80,9 @@ class NativeTransport final : public Transport {
   // Writes what the socket takes of out_ now; true when the network thread must be woken to
   // write the rest once the socket takes more.
   bool send_queued_locked(Completions& written);
+  // SUBSCRIBE or UNSUBSCRIBE: `encode_and_track` appends the packet with the identifier it is
+  // given and records what its answer completes; throws TransportRejected when not connected.
+  void send_request(const std::function<void(std::uint16_t)>& encode_and_track);
   void wake_network_thread() noexcept;
   void report(Completions& completions);
 
