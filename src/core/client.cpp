@@ -115,6 +115,10 @@ std::size_t Client::Impl::disconnect(milliseconds grace) {
     state_ = State::closing;
     lock.unlock();
     state_changed_.notify_all();
+    // No more deliveries: a network thread blocked on a full queue (OverflowPolicy::block, with
+    // the consumer gone) would otherwise never let the transport finish. What is queued can
+    // still be popped.
+    incoming_.close();
     if (was_connected) transport_->disconnect();
   }
   fail_all_publishes("client disconnected before the broker acknowledged it");

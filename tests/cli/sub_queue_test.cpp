@@ -356,3 +356,18 @@ TEST_CASE("queue flags are checked before connecting") {
     CHECK(result.exit_code == 2);
   }
 }
+
+// -C reached while the engine waits for room in a full --overflow block queue: disconnecting
+// must not wait for that room (it used to hang mqtk's own engine, whose network thread was
+// joined while blocked on the queue).
+TEST_CASE("-C with a full blocking queue still exits at once") {
+  BrokerFixture broker;
+  const std::string id = unique_id("fullblock");
+  ChildProcess mqtk = start_sub(broker, id, {"-t", "f", "-C", "1", "--max-queued", "1", "--overflow", "block"});
+  publish(broker, {"-t", "f", "-l"}, numbered_lines("m", 200));
+  const ProcessResult result = mqtk.wait(15s);
+  INFO(describe(result));
+  CHECK_FALSE(result.timed_out);
+  CHECK(result.exit_code == 0);
+  CHECK(labels(result.out) == std::vector<std::string>{label("m", 1)});
+}
