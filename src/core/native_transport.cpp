@@ -78,7 +78,7 @@ ConnectResult NativeTransport::connect(Clock::time_point deadline,
     out_.clear();
     out_sent_ = 0;
     awaiting_ack_.reset();
-    bytes_queued_ = bytes_written_ = 0;
+    bytes_written_ = 0;
     last_write_ = Clock::now();
     resume_session_locked(result.session_present, interrupted);
     try {
@@ -183,7 +183,6 @@ void NativeTransport::resume_session_locked(bool session_present, Completions& i
     else
       wire::append_publish(out_, *outbound.message, options_.version, packet_id, true);
   }
-  bytes_queued_ += out_.size();
 }
 
 std::uint16_t NativeTransport::next_packet_id_locked() {
@@ -225,7 +224,6 @@ bool NativeTransport::flush_locked(Completions& written) {
 }
 
 bool NativeTransport::send_queued_locked(Completions& written) {
-  bytes_queued_ = bytes_written_ + (out_.size() - out_sent_);
   bool drained = false;
   try {
     drained = flush_locked(written);

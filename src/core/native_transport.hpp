@@ -118,9 +118,9 @@ class NativeTransport final : public Transport {
   bool pollout_armed_ = false;  // the network thread waits for the socket to take output
   std::string out_;            // encoded packets; out_[0, out_sent_) already written
   std::size_t out_sent_ = 0;
-  std::uint64_t bytes_queued_ = 0;   // appended to out_ on this connection, ever
   std::uint64_t bytes_written_ = 0;  // taken by the socket on this connection, ever
-  std::deque<std::pair<std::uint64_t, std::uint64_t>> qos0_;  // (bytes_queued_ at its end, id)
+  // QoS 0 publishes not yet taken by the socket: (bytes_written_ once it is, id).
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> qos0_;
   std::map<std::uint16_t, Outbound> outbound_;
   std::map<std::uint16_t, std::pair<std::uint64_t, std::size_t>> subscribes_;  // id, filters
   std::map<std::uint16_t, std::uint64_t> unsubscribes_;
