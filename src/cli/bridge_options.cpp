@@ -107,14 +107,7 @@ BridgePlan resolve_bridge(BridgeFlags f, const EnvironmentLookup&) {
     // blocks before --max-queued closes the source.
     side->max_buffered_publishes = b.max_queued + side->max_inflight;
     side->incoming.capacity = 0;  // bounded by the bridge, which never blocks paho's thread
-    // The bridge acknowledges to the source only what the destination has (manual acks), so
-    // the source's receive maximum bounds what the bridge holds: half of --max-queued, so that
-    // closing the source (a pause) stays for brokers that send past it. One window (the old
-    // setting, right while paho acknowledged on receipt) starves the bridge: mosquitto then
-    // sends in small batches, 10k msg/s here against 30k with a quota of thousands.
-    if (side->version == ProtocolVersion::v5 && !side->connect_properties.receive_maximum)
-      side->connect_properties.receive_maximum = static_cast<std::uint16_t>(
-          std::clamp<long long>(b.max_queued / 2, max_inflight, 65535));
+    // The receive maximum each side asks for is the core's (bridge.cpp: bridge_client).
   }
 
   bool two_way = false;

@@ -10,7 +10,6 @@
 
 #include "core/connack_refusal.hpp"
 #include <mqtk/error.hpp>
-#include <mqtk/reason_code.hpp>
 
 namespace mqtk::cli {
 namespace {
@@ -20,9 +19,6 @@ using bench::PacketType;
 
 constexpr std::uint16_t packet_id = 1;  // paho's first identifier too
 
-// What paho.mqtt.c 1.3 reports when the connection closes, fails or brings something other
-// than a CONNACK before the CONNACK; the core passes it on as is.
-constexpr const char* closed_before_connack = "MQTT error [-1]: TCP connect completion failure";
 
 bench::MqttVersion codec_version(ProtocolVersion version) {
   switch (version) {
@@ -81,15 +77,11 @@ bench::Connack DirectPublisher::connect() {
     send_packet(packet, deadline);
     const std::optional<bench::PacketView> reply = receive(deadline);
     if (!reply) throw no_connack();
-    if (reply->type != PacketType::connack) throw ConnectError(where + closed_before_connack);
+    if (reply->type != PacketType::connack) throw ConnectError(where + detail::closed_before_connack);
     const bench::Connack connack = bench::parse_connack(*reply, version_);
     if (connack.reason_code != 0) {
-      std::string refusal = detail::describe_connack_refusal(options_.version, connack.reason_code);
-      if (refusal.empty())
-        refusal = "connection refused by broker: " +
-                  (options_.version == ProtocolVersion::v5 ? describe_reason_code(connack.reason_code)
-                                                           : describe_connack_v3(connack.reason_code));
-      throw ConnectError(where + refusal, connack.reason_code);
+      throw ConnectError(where + detail::describe_any_connack_refusal(options_.version, connack.reason_code),
+                         connack.reason_code);
     }
     keepalive_ = std::chrono::seconds(connack.server_keepalive_s.value_or(options_.keepalive_s));
     // From here on a signal no longer interrupts a wait (see publish()).
@@ -99,9 +91,9 @@ bench::Connack DirectPublisher::connect() {
     throw ConnectError("connect to " + uri + " cancelled");
   } catch (const detail::SocketError&) {
     if (reached(deadline)) throw no_connack();
-    throw ConnectError(where + closed_before_connack);
+    throw ConnectError(where + detail::closed_before_connack);
   } catch (const bench::CodecError&) {
-    throw ConnectError(where + closed_before_connack);
+    throw ConnectError(where + detail::closed_before_connack);
   }
 }
 

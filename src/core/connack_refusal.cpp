@@ -24,4 +24,10 @@ std::string describe_connack_refusal(ProtocolVersion version, int code) {
   return text;
 }
 
+std::string describe_any_connack_refusal(ProtocolVersion version, int code) {
+  if (std::string refusal = describe_connack_refusal(version, code); !refusal.empty()) return refusal;
+  return "connection refused by broker: " +
+         (version == ProtocolVersion::v5 ? describe_reason_code(code) : describe_connack_v3(code));
+}
+
 }  // namespace mqtk::detail

@@ -12,5 +12,12 @@ namespace mqtk::detail {
 // "connection refused by broker: not authorized (reason 0x87)" for a v5 reason code >= 0x80 or
 // a v3 return code 1..5; empty for any other code (not a refusal this can name).
 std::string describe_connack_refusal(ProtocolVersion version, int code);
+// The same for any non-zero CONNACK code: codes the above cannot name read "connection refused
+// by broker: " and the code's own description.
+std::string describe_any_connack_refusal(ProtocolVersion version, int code);
+
+// What paho.mqtt.c 1.3 reports when the connection closes, fails or brings something other than
+// a CONNACK first; mqtk's own MQTT code (the engine, the one-shot pub) says the same.
+inline constexpr const char* closed_before_connack = "MQTT error [-1]: TCP connect completion failure";
 
 }  // namespace mqtk::detail

@@ -15,14 +15,10 @@
 #include "core/connack_refusal.hpp"
 #include "core/wire_codec.hpp"
 #include <mqtk/error.hpp>
-#include <mqtk/reason_code.hpp>
 
 namespace mqtk::detail {
 namespace {
 
-// What paho.mqtt.c 1.3 reports when the connection closes, fails or brings something other
-// than a CONNACK first; both engines say the same (so does the one-shot pub, direct_publisher).
-constexpr const char* closed_before_connack = "MQTT error [-1]: TCP connect completion failure";
 
 Fd make_eventfd() {
   Fd fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
@@ -136,12 +132,8 @@ Fd NativeTransport::open_connection(Clock::time_point deadline, std::string& inb
     if (framed->packet.type != wire::PacketType::connack) throw ConnectError(where + closed_before_connack);
     wire::Connack connack = wire::decode_connack(framed->packet, options_.version);
     if (connack.reason_code != 0) {
-      std::string refusal = describe_connack_refusal(options_.version, connack.reason_code);
-      if (refusal.empty())
-        refusal = "connection refused by broker: " +
-                  (options_.version == ProtocolVersion::v5 ? describe_reason_code(connack.reason_code)
-                                                           : describe_connack_v3(connack.reason_code));
-      throw ConnectError(where + refusal, connack.reason_code);
+      throw ConnectError(where + describe_any_connack_refusal(options_.version, connack.reason_code),
+                         connack.reason_code);
     }
     // What came after the CONNACK in the same read (a kept session's messages) is the network
     // thread's to decode.
@@ -246,15 +238,14 @@ void NativeTransport::publish(std::uint64_t id, std::shared_ptr<const Message> m
   {
     std::lock_guard lock(mutex_);
     if (!connected_ || closing_) throw TransportRejected("not connected");
-    const int qos = message->qos;
-    if (qos > 0) {
+    if (message->qos > 0) {
       const std::uint16_t packet_id = next_packet_id_locked();
       wire::append_publish(out_, *message, options_.version, packet_id, false);
       outbound_.emplace(packet_id, Outbound{id, std::move(message)});
     } else {
       wire::append_publish(out_, *message, options_.version, 0, false);
+      qos0_.emplace_back(bytes_written_ + (out_.size() - out_sent_), id);
     }
-    if (qos == 0) qos0_.emplace_back(bytes_written_ + (out_.size() - out_sent_), id);
     wake = send_queued_locked(written);
   }
   if (wake) wake_network_thread();
