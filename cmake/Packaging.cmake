@@ -6,6 +6,8 @@
 include(GNUInstallDirs)
 
 install(TARGETS mqtk RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Where src/cli/paho_engine_loader.cpp looks, relative to the binary.
+install(TARGETS mqtk_paho_module LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/mqtk)
 file(GLOB MQTK_MAN_PAGES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/man/*.1)
 install(FILES ${MQTK_MAN_PAGES} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES completions/mqtk.bash
@@ -26,8 +28,8 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
-# Depends is computed by dpkg-shlibdeps from the binary's own NEEDED libraries (on Debian 12:
-# libc6, libfmt9, libgcc-s1, libpaho-mqtt1.3, libpaho-mqttpp3-1, libspdlog1.10-fmt9, libssl3,
+# Depends is computed by dpkg-shlibdeps from the NEEDED libraries of the binary and of the paho
+# module (on Debian 12: libc6, libfmt9, libgcc-s1, libpaho-mqtt1.3, libpaho-mqttpp3-1, libssl3,
 # libstdc++6), so it names the packages and minimum versions of the system it was built on.
 # It needs dpkg-dev (scripts/lib/common.sh installs it).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)

@@ -74,7 +74,7 @@ int run(int argc, char** argv) {
   // -h is the broker host in every MQTT CLI; help is --help only (set before subcommands,
   // which inherit it).
   app.set_help_flag("--help", "Print this help and exit");
-  app.set_version_flag("--version", version_text());
+  app.set_version_flag("--version", version_text);  // a callback: asking paho for its version loads the paho engine
   app.require_subcommand(1);
   app.fallthrough();
   LoggingFlags logging;

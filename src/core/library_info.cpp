@@ -1,26 +1,29 @@
 #include <mqtk/library_info.hpp>
 
-#include <cstring>
-
-#include <MQTTAsync.h>
-#include <mqtt/async_client.h>
-
+#include "core/paho_engine.hpp"
 #include "core/version.hpp"
+#include <mqtk/error.hpp>
 
 namespace mqtk {
 
 std::string core_version() { return version; }
 
+// Asking for paho's version loads the paho engine where it is a module; a binary without the
+// module still reports its own version.
 std::string paho_cpp_version() {
-  const auto v = mqtt::VERSION;
-  return std::to_string(v >> 24) + "." + std::to_string((v >> 16) & 0xFF) + "." +
-         std::to_string((v >> 8) & 0xFF);
+  try {
+    return detail::paho_engine().cpp_version();
+  } catch (const Error&) {
+    return "not installed";
+  }
 }
 
 std::string paho_c_version() {
-  for (const MQTTAsync_nameValue* entry = MQTTAsync_getVersionInfo(); entry && entry->name; ++entry)
-    if (std::strcmp(entry->name, "Version") == 0 && entry->value) return entry->value;
-  return "unknown";
+  try {
+    return detail::paho_engine().c_version();
+  } catch (const Error&) {
+    return "not installed";
+  }
 }
 
 }  // namespace mqtk

@@ -1,6 +1,7 @@
 #include "core/transport.hpp"
 
 #include "core/native_transport.hpp"
+#include "core/paho_engine.hpp"
 #include <mqtk/error.hpp>
 
 namespace mqtk::detail {
@@ -23,7 +24,7 @@ std::unique_ptr<Transport> make_transport(const ClientOptions& options, const st
     throw UsageError("the native engine speaks plain MQTT over TCP only, not " + refusal +
                      " (use the automatic or paho engine)");
   if (options.engine == Engine::paho || !refusal.empty())
-    return make_paho_transport(options, client_id, events);
+    return paho_engine().make_transport(options, client_id, events);
   return std::make_unique<NativeTransport>(options, client_id, events);
 }
 
