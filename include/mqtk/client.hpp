@@ -81,6 +81,12 @@ struct PublishResult {
   std::optional<int> reason_code{};  ///< v5 PUBACK/PUBREC reason, when sent
 };
 
+/// When publish() writes the message: `now`, or `batched`: it may wait in the connection's
+/// output for a later publish with `now` or flush(), so that a batch leaves in one write (fewer
+/// system calls and broker wake-ups; the bridge forwards this way). A publish that has to wait
+/// for the in-flight window writes what is held first.
+enum class Write { now, batched };
+
 /// What Client::acknowledge() needs of a received message.
 struct Receipt {
   std::uint16_t packet_id = 0;
@@ -137,7 +143,9 @@ class Client {
   std::future<void> unsubscribe(std::vector<std::string> filters);
   /// Waits while max_inflight publishes are outstanding (flow control), then sends, or buffers
   /// when disconnected and reconnect is on. Throws UsageError for an invalid topic or QoS.
-  std::future<PublishResult> publish(Message message);
+  std::future<PublishResult> publish(Message message, Write write = Write::now);
+  /// Writes what publish(..., Write::batched) left in the connection's output.
+  void flush();
   /// Waits until every publish so far is acknowledged or `timeout` passes; returns how many are
   /// still outstanding.
   std::size_t wait_for_publishes(std::chrono::milliseconds timeout);

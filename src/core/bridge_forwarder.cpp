@@ -1,6 +1,7 @@
 #include "core/bridge_forwarder.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <mqtk/error.hpp>
 
@@ -57,6 +58,7 @@ void BridgeForwarder::run() {
     source_client_ = source_.current(far_future());
     for (;;) {
       settle_acknowledged();
+      flush_destination();  // what settling published again
       if (draining_) {
         if (Clock::now() >= deadline_.load()) break;
         if (held(source_client_) == 0) break;
@@ -77,6 +79,7 @@ void BridgeForwarder::run() {
           if (!message) break;
           forward(std::move(*message));
         }
+        flush_destination();
       } else if (window_full) {
         // Acknowledgements come in order: waiting for the middle one frees half the window with
         // one wake-up instead of one per acknowledgement.
@@ -182,7 +185,8 @@ void BridgeForwarder::publish(Message message, Receipt source) {
       return;
     }
     try {
-      std::future<PublishResult> ack = destination->publish(message);
+      std::future<PublishResult> ack = destination->publish(message, Write::batched);
+      unflushed_ = std::move(destination);
       held_.push_back({std::move(message), std::move(ack), source});
       counters_.in_flight[index_] = held(source_client_);
       return;
@@ -195,6 +199,10 @@ void BridgeForwarder::publish(Message message, Receipt source) {
       destination_.wait_replaced(destination, milliseconds(50));
     }
   }
+}
+
+void BridgeForwarder::flush_destination() {
+  if (unflushed_) std::exchange(unflushed_, nullptr)->flush();
 }
 
 void BridgeForwarder::settle_acknowledged() {

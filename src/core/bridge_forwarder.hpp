@@ -46,7 +46,9 @@ class BridgeForwarder {
   };
 
   void forward(Message message);
+  // Publishes with Write::batched; flush_destination() writes the batch.
   void publish(Message message, Receipt source);
+  void flush_destination();
   // Acknowledges to the source broker what the bridge is done with (manual_acks).
   void acknowledge_source(std::span<const Receipt> receipts);
   void settle_acknowledged();
@@ -67,6 +69,7 @@ class BridgeForwarder {
   bool source_v5_;
   std::deque<Held> held_;
   std::vector<Receipt> settled_;  // settle_acknowledged()'s, kept for its capacity
+  std::shared_ptr<Client> unflushed_;  // the destination client publish() left output with
   std::shared_ptr<Client> source_client_;  // also the closed one while paused: its queue drains
   bool paused_ = false;
   std::optional<std::size_t> window_;

@@ -293,9 +293,10 @@ std::future<SubscribeResult> Client::subscribe(std::vector<Subscription> subscri
 std::future<void> Client::unsubscribe(std::vector<std::string> filters) {
   return impl_->unsubscribe(std::move(filters));
 }
-std::future<PublishResult> Client::publish(Message message) {
-  return impl_->publish(std::move(message));
+std::future<PublishResult> Client::publish(Message message, Write write) {
+  return impl_->publish(std::move(message), write);
 }
+void Client::flush() { impl_->flush(); }
 std::size_t Client::wait_for_publishes(milliseconds timeout) {
   return impl_->wait_for_publishes(timeout);
 }

@@ -51,7 +51,8 @@ class Client::Impl final : private detail::TransportEvents {
 
   std::future<SubscribeResult> subscribe(std::vector<Subscription> subscriptions);
   std::future<void> unsubscribe(std::vector<std::string> filters);
-  std::future<PublishResult> publish(Message message);
+  std::future<PublishResult> publish(Message message, Write write);
+  void flush();
   std::size_t wait_for_publishes(std::chrono::milliseconds timeout);
   std::size_t publishes_in_flight() const;
   void acknowledge(std::span<const Receipt> receipts) {
@@ -114,7 +115,7 @@ class Client::Impl final : private detail::TransportEvents {
 
   // client_publish.cpp
   void sender_loop();
-  void hand_to_transport(std::uint64_t id, std::shared_ptr<const Message> message);
+  void hand_to_transport(std::uint64_t id, std::shared_ptr<const Message> message, Write write);
   void fail_all_publishes(const std::string& why);
   std::size_t outstanding_publishes_locked() const {
     return buffered_.size() + in_flight_.size();

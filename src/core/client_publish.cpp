@@ -15,7 +15,7 @@
 
 namespace mqtk {
 
-std::future<PublishResult> Client::Impl::publish(Message message) {
+std::future<PublishResult> Client::Impl::publish(Message message, Write write) {
   if (std::string problem = topic_name_problem(message.topic); !problem.empty())
     throw UsageError("invalid topic '" + message.topic + "': " + problem);
   if (message.qos < 0 || message.qos > 2)
@@ -31,11 +31,19 @@ std::future<PublishResult> Client::Impl::publish(Message message) {
     // While connected with nothing buffered, the caller sends itself (no thread hop); a full
     // window makes it wait until half the window is acknowledged, so one wake-up admits many.
     auto sends_directly = [&] { return state_ == State::connected && buffered_.empty() && !sender_busy_; };
-    state_changed_.wait(lock, [&] {
+    const auto may_go_on = [&] {
       if (stop_ || state_ == State::closed || state_ == State::closing) return true;
       if (sends_directly()) return in_flight_.size() < window_;
       return outstanding_publishes_locked() < capacity;
-    });
+    };
+    if (!may_go_on()) {
+      // What earlier Write::batched publishes left unwritten must go out first: their
+      // acknowledgements are what frees the window.
+      lock.unlock();
+      transport_->flush();
+      lock.lock();
+    }
+    state_changed_.wait(lock, may_go_on);
     if (stop_ || state_ == State::closed || state_ == State::closing)
       throw Error(ErrorCategory::runtime, "the client is shutting down");
     if (state_ != State::connected && !options_.reconnect.enabled)
@@ -50,16 +58,19 @@ std::future<PublishResult> Client::Impl::publish(Message message) {
     }
   }
   if (direct) {
-    hand_to_transport(id, std::move(direct));
+    hand_to_transport(id, std::move(direct), write);
   } else {
     sender_wakeup_.notify_one();
   }
   return result;
 }
 
-void Client::Impl::hand_to_transport(std::uint64_t id, std::shared_ptr<const Message> message) {
+void Client::Impl::flush() { transport_->flush(); }
+
+void Client::Impl::hand_to_transport(std::uint64_t id, std::shared_ptr<const Message> message,
+                                     Write write) {
   try {
-    transport_->publish(id, std::move(message));
+    transport_->publish(id, std::move(message), write);
   } catch (const detail::TransportRejected& e) {
     // Not accepted by the transport (e.g. disconnected a moment ago): back into the buffer, or failed at
     // once when there is no reconnect to wait for.
@@ -95,7 +106,10 @@ void Client::Impl::sender_loop() {
     }
     sender_busy_ = true;  // publish() must not overtake what this batch carries
     lock.unlock();
-    for (auto& [id, message] : batch) hand_to_transport(id, std::move(message));
+    // One write for the whole batch: every packet but the last waits for it.
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      hand_to_transport(batch[i].first, std::move(batch[i].second),
+                        i + 1 < batch.size() ? Write::batched : Write::now);
     lock.lock();
     sender_busy_ = false;
     if (buffered_.empty() && progress_waiters_ > 0) state_changed_.notify_all();

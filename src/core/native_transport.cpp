@@ -232,7 +232,10 @@ void NativeTransport::report(Completions& completions) {
   completions.clear();
 }
 
-void NativeTransport::publish(std::uint64_t id, std::shared_ptr<const Message> message) {
+void NativeTransport::publish(std::uint64_t id, std::shared_ptr<const Message> message,
+                              Write write) {
+  // A batch is held back no further than this much output: one large write is enough.
+  constexpr std::size_t batch_limit = 64 * 1024;
   Completions written;
   bool wake = false;
   {
@@ -246,6 +249,19 @@ void NativeTransport::publish(std::uint64_t id, std::shared_ptr<const Message> m
       wire::append_publish(out_, *message, options_.version, 0, false);
       qos0_.emplace_back(bytes_written_ + (out_.size() - out_sent_), id);
     }
+    if (write == Write::batched && out_.size() - out_sent_ < batch_limit) return;
+    wake = send_queued_locked(written);
+  }
+  if (wake) wake_network_thread();
+  report(written);
+}
+
+void NativeTransport::flush() {
+  Completions written;
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!connected_ || closing_ || out_sent_ == out_.size()) return;
     wake = send_queued_locked(written);
   }
   if (wake) wake_network_thread();

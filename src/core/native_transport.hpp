@@ -50,7 +50,8 @@ class NativeTransport final : public Transport {
                         const std::function<bool()>& cancelled) override;
   void disconnect() noexcept override;
   void interrupt() noexcept override;
-  void publish(std::uint64_t id, std::shared_ptr<const Message> message) override;
+  void publish(std::uint64_t id, std::shared_ptr<const Message> message, Write write) override;
+  void flush() override;
   void subscribe(std::uint64_t id, std::span<const Subscription> subscriptions) override;
   void unsubscribe(std::uint64_t id, const std::vector<std::string>& filters) override;
   void acknowledge(std::span<const Receipt> receipts) override;

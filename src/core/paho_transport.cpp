@@ -59,7 +59,8 @@ class PahoTransport final : public Transport {
 
   ConnectResult connect(Clock::time_point deadline, const std::function<bool()>& cancelled) override;
   void disconnect() noexcept override;
-  void publish(std::uint64_t id, std::shared_ptr<const Message> message) override;
+  // paho writes on its own thread: Write::batched changes nothing.
+  void publish(std::uint64_t id, std::shared_ptr<const Message> message, Write write) override;
   void subscribe(std::uint64_t id, std::span<const Subscription> subscriptions) override;
   void unsubscribe(std::uint64_t id, const std::vector<std::string>& filters) override;
   bool carries_per_filter_options() const noexcept override { return false; }
@@ -201,7 +202,7 @@ void PahoTransport::disconnect() noexcept {
   liveness_ = {};
 }
 
-void PahoTransport::publish(std::uint64_t id, std::shared_ptr<const Message> message) {
+void PahoTransport::publish(std::uint64_t id, std::shared_ptr<const Message> message, Write) {
   try {
     paho_->publish(to_paho_message(*message, options_.version), as_context(id), publish_listener_);
   } catch (const mqtt::exception& e) {

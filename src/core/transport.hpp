@@ -86,7 +86,10 @@ class Transport {
 
   // Each operation is answered once through TransportEvents with the same `id`, unless it
   // throws TransportRejected.
-  virtual void publish(std::uint64_t id, std::shared_ptr<const Message> message) = 0;
+  // Write::batched: the packet may stay in the output until a later publish with Write::now or
+  // flush().
+  virtual void publish(std::uint64_t id, std::shared_ptr<const Message> message, Write write) = 0;
+  virtual void flush() {}
   // One SUBSCRIBE packet for all `subscriptions`; its v5 packet properties (identifier, user
   // properties) are the first subscription's.
   virtual void subscribe(std::uint64_t id, std::span<const Subscription> subscriptions) = 0;
