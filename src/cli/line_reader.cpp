@@ -82,6 +82,10 @@ std::optional<std::string> LineReader::next_line() {
   }
 }
 
+bool LineReader::has_complete_line() const noexcept {
+  return buffer_.find('\n', start_) != std::string::npos;
+}
+
 std::string LineReader::read_all(std::size_t limit) {
   while (fill()) {
     if (buffer_.size() - start_ > limit)

@@ -21,6 +21,8 @@ class LineReader {
 
   // The next line, or nullopt at end of input or after wake(). Throws Error on a read error.
   std::optional<std::string> next_line();
+  // Whether next_line() has a whole line already read, i.e. returns without waiting for input.
+  bool has_complete_line() const noexcept;
   // Reads everything that is left (for -s/--stdin-file), up to `limit` bytes.
   std::string read_all(std::size_t limit);
   void wake() noexcept;

@@ -179,10 +179,10 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
   PublishOutcomes outcomes;
   std::optional<ExitCode> failure;
   // False when the watchdog stopped the client after a signal.
-  auto send = [&](Message message, const std::string& where) {
+  auto send = [&](Message message, const std::string& where, Write write = Write::now) {
     check_publish_size(message, max_packet, where);
     try {
-      outcomes.add(client.publish(std::move(message)));
+      outcomes.add(client.publish(std::move(message), write));
     } catch (const Error&) {
       if (!gave_up) throw;
       return false;
@@ -257,8 +257,12 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
         }
       }
       next->received_at.reset();
-      if (!send(std::move(*next), where)) break;
+      // Lines already read go out together with the last of them, in one write; a line that
+      // arrives alone (tail -f) is written at once.
+      const bool more_at_hand = !replaying && !o.replay_timing && input.has_complete_line();
+      if (!send(std::move(*next), where, more_at_hand ? Write::batched : Write::now)) break;
     }
+    client.flush();  // a line left batched by a break
   }
 
   spdlog::info("{} message(s) handed to the client; waiting for acknowledgements", published);

@@ -99,6 +99,7 @@ ConnectResult Client::Impl::connect_once() {
 std::size_t Client::Impl::disconnect(milliseconds grace) {
   const auto deadline = Clock::now() + grace;
   std::size_t unacknowledged = 0;
+  transport_->flush();  // Write::batched publishes still held: their acknowledgements are awaited
   {
     std::unique_lock lock(mutex_);
     if (state_ == State::closed || state_ == State::idle) {

@@ -164,6 +164,7 @@ void Client::Impl::fail_all_publishes(const std::string& why) {
 }
 
 std::size_t Client::Impl::wait_for_publishes(std::chrono::milliseconds timeout) {
+  transport_->flush();  // what Write::batched left in the output is part of "so far"
   std::unique_lock lock(mutex_);
   const ProgressWaiter waiting(progress_waiters_);
   state_changed_.wait_for(lock, timeout, [&] {
