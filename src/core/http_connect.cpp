@@ -15,22 +15,10 @@ std::string base64(const std::string& text) {
 
 }  // namespace
 
-std::string host_and_port(const std::string& host, std::uint16_t port) {
-  const bool ipv6 = host.find(':') != std::string::npos;
-  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
 Fd http_connect(const ProxyOptions& proxy, const std::string& host, std::uint16_t port,
                 Deadline deadline, int wake_fd) {
   const std::string where = "HTTP proxy " + host_and_port(proxy.host, proxy.port);
-  Fd sock;
-  try {
-    sock = connect_tcp(proxy.host, proxy.port, deadline, wake_fd);
-  } catch (const SocketStopped&) {
-    throw;
-  } catch (const SocketError& e) {
-    throw SocketError("cannot reach " + where + ": " + e.what());
-  }
+  Fd sock = connect_to_proxy(where, proxy.host, proxy.port, deadline, wake_fd);
   const std::string target = host_and_port(host, port);
   std::string request = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n";
   if (proxy.username)

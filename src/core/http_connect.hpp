@@ -11,9 +11,6 @@
 
 namespace mqtk::detail {
 
-// "host:port", IPv6 literals bracketed.
-std::string host_and_port(const std::string& host, std::uint16_t port);
-
 // A connection to host:port through `proxy`, ready to carry the tunnel's bytes. Throws
 // SocketError with the reason: "cannot reach HTTP proxy 127.0.0.1:8888: connection refused",
 // "HTTP proxy 127.0.0.1:8888 refused CONNECT to 127.0.0.1:1883: 403 Access violation",

@@ -9,19 +9,28 @@
 #include "core/native_transport.hpp"
 
 namespace mqtk::detail {
+namespace {
+
+// What the socket takes of `data` now without blocking (0 when it is full). Throws SocketError.
+std::size_t send_available(int fd, std::string_view data) {
+  for (;;) {
+    const ssize_t sent = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent >= 0) return static_cast<std::size_t>(sent);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    throw SocketError(describe_errno(errno));
+  }
+}
+
+}  // namespace
 
 bool NativeTransport::flush_locked(Completions& written) {
   if (layers_) return flush_layered_locked(written);
   while (out_sent_ < out_.size() && socket_) {
-    const ssize_t sent = ::send(socket_.get(), out_.data() + out_sent_, out_.size() - out_sent_,
-                                MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      throw SocketError(describe_errno(errno));
-    }
-    out_sent_ += static_cast<std::size_t>(sent);
-    bytes_written_ += static_cast<std::uint64_t>(sent);
+    const std::size_t sent = send_available(socket_.get(), std::string_view(out_).substr(out_sent_));
+    if (sent == 0) break;
+    out_sent_ += sent;
+    bytes_written_ += sent;
     last_write_ = Clock::now();
   }
   bytes_taken_ = bytes_written_;
@@ -49,15 +58,10 @@ bool NativeTransport::flush_layered_locked(Completions& written) {
     out_sent_ = 0;
   }
   while (wire_sent_ < wire_out_.size() && socket_) {
-    const ssize_t sent = ::send(socket_.get(), wire_out_.data() + wire_sent_, wire_out_.size() - wire_sent_,
-                                MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      throw SocketError(describe_errno(errno));
-    }
-    wire_sent_ += static_cast<std::size_t>(sent);
-    wire_sent_total_ += static_cast<std::uint64_t>(sent);
+    const std::size_t sent = send_available(socket_.get(), std::string_view(wire_out_).substr(wire_sent_));
+    if (sent == 0) break;
+    wire_sent_ += sent;
+    wire_sent_total_ += sent;
     last_write_ = Clock::now();
   }
   while (!wire_marks_.empty() && wire_marks_.front().first <= wire_sent_total_) {
