@@ -79,9 +79,9 @@ struct ConnectProperties {
   std::vector<std::pair<std::string, std::string>> user_properties{};
 };
 
-/// Which protocol engine speaks MQTT for a Client. mqtk's own engine serves plain TCP without a
-/// proxy, with several times less overhead per message than paho (README "Engines"); paho.mqtt.cpp
-/// serves everything (TLS, websockets, proxies). `automatic` takes mqtk's own where it can.
+/// Which protocol engine speaks MQTT for a Client. mqtk's own engine serves every connection
+/// (plain TCP, TLS, websockets, HTTP and SOCKS5 proxies) with several times less overhead per
+/// message than paho (README "Engines"); `automatic` is mqtk's own, paho.mqtt.cpp only when asked.
 enum class Engine { automatic, paho, native };
 /// Accepts auto|paho|native; throws UsageError.
 Engine parse_engine(std::string_view word);

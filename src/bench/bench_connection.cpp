@@ -11,6 +11,13 @@
 
 namespace mqtk::bench {
 
+using detail::append_websocket_frame;
+using detail::read_websocket_frames;
+using detail::websocket_response_error;
+using detail::websocket_response_size;
+using detail::websocket_upgrade_request;
+using detail::WebsocketInput;
+
 std::string_view to_string(ErrorKind kind) noexcept {
   switch (kind) {
     case ErrorKind::connect_failed: return "connect_failed";

@@ -19,7 +19,7 @@
 
 #include "bench/packet_codec.hpp"
 #include "bench/tls_stream.hpp"
-#include "bench/websocket_frame.hpp"
+#include "core/websocket_frame.hpp"
 #include "core/socket_io.hpp"
 
 namespace mqtk::bench {

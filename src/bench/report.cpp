@@ -12,12 +12,12 @@ namespace mqtk::bench {
 namespace {
 
 using Json = nlohmann::ordered_json;
-using Clock = std::chrono::system_clock;
+using WallClock = std::chrono::system_clock;  // not "Clock": bench_connection.hpp has that name (unity builds)
 
 // Divides last so that e.g. 0.1 ms is the double nearest 0.1, as a reader parsing "0.1" gets.
 double rounded(double value, double scale) { return std::round(value * scale) / scale; }
 
-std::string iso8601_utc(Clock::time_point when) {
+std::string iso8601_utc(WallClock::time_point when) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
   std::time_t seconds = static_cast<std::time_t>(ms / 1000);
   std::tm utc{};
@@ -29,7 +29,7 @@ std::string iso8601_utc(Clock::time_point when) {
   return text;
 }
 
-Clock::time_point parse_iso8601_utc(const std::string& text, const char* field) {
+WallClock::time_point parse_iso8601_utc(const std::string& text, const char* field) {
   std::tm utc{};
   int millis = 0;
   int consumed = 0;
@@ -41,7 +41,7 @@ Clock::time_point parse_iso8601_utc(const std::string& text, const char* field) 
                             "2026-11-26T12:00:00.000Z: " + text);
   utc.tm_year -= 1900;
   utc.tm_mon -= 1;
-  return Clock::from_time_t(timegm(&utc)) + std::chrono::milliseconds(millis);
+  return WallClock::from_time_t(timegm(&utc)) + std::chrono::milliseconds(millis);
 }
 
 Json milliseconds(const LatencyHistogram& histogram, bool with_p999) {

@@ -1,38 +1,17 @@
 #pragma once
-// TLS for the bench engine's non-blocking sockets (OpenSSL): one TlsContext per run, one
-// TlsStream per connection. The broker's certificate chain and host name are verified unless
+// TLS for the bench engine's non-blocking sockets (OpenSSL over the socket itself): one
+// TlsContext per run (core/tls_context.hpp, shared with the core's TLS layer), one TlsStream per
+// connection. The broker's certificate chain and host name are verified unless
 // TlsOptions::insecure (emqtt-bench never verifies; we do by default).
 
 #include <cstddef>
-#include <memory>
 #include <string>
 
-#include <mqtk/client_options.hpp>
-
-struct ssl_ctx_st;
-struct ssl_st;
+#include "core/tls_context.hpp"
 
 namespace mqtk::bench {
 
-class TlsContext {
- public:
-  // Loads the CA (tls.ca_file/ca_path, else the system store) and the client certificate.
-  // Throws UsageError naming the file that cannot be loaded.
-  TlsContext(const TlsOptions& tls, std::string server_name);
-  ~TlsContext();
-  TlsContext(const TlsContext&) = delete;
-  TlsContext& operator=(const TlsContext&) = delete;
-
-  ssl_ctx_st* get() const noexcept { return ctx_; }
-  const std::string& server_name() const noexcept { return server_name_; }
-  bool verify() const noexcept { return verify_; }
-
- private:
-  ssl_ctx_st* ctx_ = nullptr;
-  std::string server_name_;
-  std::string key_password_;  // OpenSSL reads it through the default password callback
-  bool verify_ = true;
-};
+using detail::TlsContext;
 
 // The outcome of one non-blocking step.
 enum class IoStatus { ok, want_read, want_write, closed, failed };

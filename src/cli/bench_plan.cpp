@@ -97,7 +97,11 @@ BenchSetup plan_bench(const BenchOptions& o, const ResolvedConnection& resolved)
     session.websocket_path = client.broker.path.empty() ? "mqtt" : client.broker.path;
   }
   if (uses_tls(client)) {
-    setup.tls = std::make_unique<bench::TlsContext>(client.tls, client.broker.host);
+    try {
+      setup.tls = std::make_unique<bench::TlsContext>(client.tls, client.broker.host);
+    } catch (const detail::TlsSetupError& error) {
+      throw UsageError(error.flag() + ": " + error.what());
+    }
     session.tls = setup.tls.get();
   }
 

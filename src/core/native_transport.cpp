@@ -5,14 +5,16 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/connack_refusal.hpp"
+#include "core/network_diagnosis.hpp"
+#include "core/proxy_route.hpp"
+#include "core/stream_opener.hpp"
+#include "core/tls_layer.hpp"
 #include "core/wire_codec.hpp"
 #include <mqtk/error.hpp>
 
@@ -64,17 +66,25 @@ ConnectResult NativeTransport::connect(Clock::time_point deadline,
   if (cancelled()) throw ConnectError("connect to " + display_uri(options_.broker) + " cancelled");
   std::string inbox;
   ConnectResult result;
-  Fd socket = open_connection(deadline, inbox, result);
+  std::unique_ptr<LayerStack> layers;
+  Fd socket = open_connection(deadline, inbox, result, layers);
   Completions interrupted;
   {
     std::lock_guard lock(mutex_);
     socket_ = std::move(socket);
+    layers_ = std::move(layers);
+    wire_out_.clear();
+    wire_sent_ = 0;
+    wire_queued_total_ = 0;
+    wire_sent_total_ = 0;
+    wire_marks_.clear();
     connected_ = true;
     closing_ = false;
     out_.clear();
     out_sent_ = 0;
     awaiting_ack_.reset();
     bytes_written_ = 0;
+    bytes_taken_ = 0;
     last_write_ = Clock::now();
     resume_session_locked(result.session_present, interrupted);
     try {
@@ -91,44 +101,62 @@ ConnectResult NativeTransport::connect(Clock::time_point deadline,
 }
 
 Fd NativeTransport::open_connection(Clock::time_point deadline, std::string& inbox,
-                                    ConnectResult& result) {
-  const std::string uri = display_uri(options_.broker);
+                                    ConnectResult& result, std::unique_ptr<LayerStack>& layers) {
+  std::string uri = display_uri(options_.broker);
+  const std::string proxy = proxy_display(options_.proxy);
+  if (!proxy.empty()) uri += " through proxy " + proxy;
   const std::string where = "could not connect to " + uri + ": ";
   const auto no_connack = [&] {
     return ConnectError(where + "no CONNACK within " +
                         std::to_string(options_.connect_timeout.count()) + " ms");
   };
+  const auto cancelled = [&] { return ConnectError("connect to " + uri + " cancelled"); };
+  // The words the paho engine gives (describe_connect_failure, ProxyRoute::diagnose_failure).
+  const auto tls_failure = [&](const std::string& why) {
+    return ConnectError(where + (proxy.empty() ? "TLS handshake failed: " : "TLS handshake with the broker failed: ") + why, -1);
+  };
   Fd socket;
   try {
-    socket = connect_tcp(options_.broker.host, options_.broker.port, deadline, cancel_.get());
+    socket = open_tcp(options_, deadline, cancel_.get());
   } catch (const SocketStopped&) {
-    throw ConnectError("connect to " + uri + " cancelled");
+    throw cancelled();
   } catch (const SocketError& error) {
     if (Clock::now() >= deadline) throw no_connack();
     // The words network_diagnosis gives the paho engine: both come from describe_errno and
-    // gai_strerror ("connection refused", "could not resolve host 'x': ...").
+    // gai_strerror ("connection refused", "could not resolve host 'x': ..."); a proxy's own.
     throw ConnectError(where + error.what(), -1);
   }
-  const int on = 1;
-  // Acknowledgements and QoS 1 publishes are small writes a peer waits for: Nagle would hold
-  // each back until the previous one is acknowledged (PERF-NOTES gotcha 1).
-  ::setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  auto stack = std::make_unique<LayerStack>();
+  try {
+    if (uses_tls(options_)) {
+      std::shared_ptr<const TlsContext> context;
+      try {
+        context = std::make_shared<const TlsContext>(options_.tls, options_.broker.host);
+      } catch (const TlsSetupError& error) {
+        throw ConnectError(where + "TLS set-up failed: " + error.what(), -1);
+      }
+      start_tls(socket.get(), std::move(context), *stack, deadline, cancel_.get());
+    }
+    const mqtk::Transport transport = options_.broker.transport;
+    if (transport == mqtk::Transport::websocket || transport == mqtk::Transport::websocket_tls)
+      start_websocket(socket.get(), options_, *stack, inbox, deadline, cancel_.get());
+  } catch (const SocketStopped&) {
+    throw cancelled();
+  } catch (const TlsError& error) {
+    throw tls_failure(error.what());
+  } catch (const SocketError& error) {
+    if (Clock::now() >= deadline) throw no_connack();
+    throw ConnectError(where + error.what(), -1);
+  } catch (const wire::CodecError& error) {
+    throw ConnectError(where + "websocket: " + error.what(), -1);
+  }
+  LayerStack* const layered = stack->empty() ? nullptr : stack.get();
   std::string connect_packet;
   wire::append_connect(connect_packet, options_, client_id_);
   try {
-    send_all(socket.get(), connect_packet, deadline, cancel_.get());
+    send_layered(socket.get(), layered, connect_packet, deadline, cancel_.get());
     std::optional<wire::FramedPacket> framed;
-    char chunk[4096];
-    while (!(framed = wire::next_packet(inbox))) {
-      wait_for(socket.get(), POLLIN, deadline, cancel_.get());
-      const ssize_t got = ::recv(socket.get(), chunk, sizeof chunk, 0);
-      if (got == 0) throw SocketError("closed");
-      if (got < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
-        throw SocketError(describe_errno(errno));
-      }
-      inbox.append(chunk, static_cast<std::size_t>(got));
-    }
+    while (!(framed = wire::next_packet(inbox))) receive_layered(socket.get(), layered, inbox, deadline, cancel_.get());
     if (framed->packet.type != wire::PacketType::connack) throw ConnectError(where + closed_before_connack);
     wire::Connack connack = wire::decode_connack(framed->packet, options_.version);
     if (connack.reason_code != 0) {
@@ -141,9 +169,19 @@ Fd NativeTransport::open_connection(Clock::time_point deadline, std::string& inb
     result = std::move(connack.connect_result);
     result.session_present = connack.session_present;
   } catch (const SocketStopped&) {
-    throw ConnectError("connect to " + uri + " cancelled");
+    throw cancelled();
+  } catch (const TlsError& error) {
+    // TLS 1.3: a broker that wants a client certificate says so only after the handshake.
+    throw tls_failure(error.what());
   } catch (const SocketError&) {
     if (Clock::now() >= deadline) throw no_connack();
+    if (layered != nullptr && uses_tls(options_) && proxy.empty()) {
+      // A broker that refuses us after a TLS 1.3 handshake (no client certificate) closes with
+      // our CONNECT unread, which resets the connection and drops its alert: a handshake that
+      // sends nothing after it hears the reason (as the paho engine does).
+      if (std::string why = diagnose_tls_handshake(options_, std::chrono::milliseconds(2000)); !why.empty())
+        throw tls_failure(why);
+    }
     throw ConnectError(where + closed_before_connack, -1);
   } catch (const wire::CodecError&) {
     throw ConnectError(where + closed_before_connack, -1);
@@ -151,6 +189,7 @@ Fd NativeTransport::open_connection(Clock::time_point deadline, std::string& inb
   result.version = options_.version;
   result.client_id = result.assigned_client_id.value_or(client_id_);
   result.server_uri = options_.broker.paho_uri();
+  if (layered != nullptr) layers = std::move(stack);
   return socket;
 }
 
@@ -186,47 +225,6 @@ std::uint16_t NativeTransport::next_packet_id_locked() {
   return last_packet_id_;
 }
 
-bool NativeTransport::flush_locked(Completions& written) {
-  while (out_sent_ < out_.size() && socket_) {
-    const ssize_t sent = ::send(socket_.get(), out_.data() + out_sent_, out_.size() - out_sent_,
-                                MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      throw SocketError(describe_errno(errno));
-    }
-    out_sent_ += static_cast<std::size_t>(sent);
-    bytes_written_ += static_cast<std::uint64_t>(sent);
-    last_write_ = Clock::now();
-  }
-  while (!qos0_.empty() && qos0_.front().first <= bytes_written_) {
-    written.push_back({qos0_.front().second, {}});
-    qos0_.pop_front();
-  }
-  if (out_sent_ == out_.size()) {
-    out_.clear();
-    out_sent_ = 0;
-    return true;
-  }
-  if (out_sent_ > out_.size() / 2) {  // keep the buffer from only growing
-    out_.erase(0, out_sent_);
-    out_sent_ = 0;
-  }
-  return false;
-}
-
-bool NativeTransport::send_queued_locked(Completions& written) {
-  bool drained = false;
-  try {
-    drained = flush_locked(written);
-  } catch (const SocketError&) {
-    // The network thread notices the same failure and reports the loss.
-  }
-  if (drained || pollout_armed_) return false;
-  pollout_armed_ = true;
-  return true;
-}
-
 void NativeTransport::report(Completions& completions) {
   for (Completion& done : completions) events_.on_publish_done(done.id, std::move(done.outcome));
   completions.clear();
@@ -247,7 +245,7 @@ void NativeTransport::publish(std::uint64_t id, std::shared_ptr<const Message> m
       outbound_.emplace(packet_id, Outbound{id, std::move(message)});
     } else {
       wire::append_publish(out_, *message, options_.version, 0, false);
-      qos0_.emplace_back(bytes_written_ + (out_.size() - out_sent_), id);
+      qos0_.emplace_back(bytes_taken_ + (out_.size() - out_sent_), id);
     }
     if (write == Write::batched && out_.size() - out_sent_ < batch_limit) return;
     wake = send_queued_locked(written);
@@ -353,6 +351,7 @@ void NativeTransport::disconnect() noexcept {
   }
   std::lock_guard lock(mutex_);
   socket_.reset();
+  layers_.reset();
   connected_ = false;
   out_.clear();
   out_sent_ = 0;

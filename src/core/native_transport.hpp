@@ -1,11 +1,18 @@
 #pragma once
-// Internal to the core: mqtk's own MQTT engine, used for plain TCP connections without a proxy
-// (transport.cpp decides). Why not paho there: paho.mqtt.c 1.3 serves every client of a process
-// from one receive and one send thread, reads each packet with several system calls and hands
-// every message and acknowledgement across threads. On this project's 2-core reference box that
-// held `mqtk sub` to 0.85x mosquitto_sub, `pub -l` at QoS 1 to 0.6x MQTT.js and the bridge to
-// 0.6x mosquitto's own bridge (PERF-NOTES, README "Engines"). paho also cannot send four-byte
-// properties above INT32_MAX and hides packet identifiers.
+// Internal to the core: mqtk's own MQTT engine, used for every connection unless
+// ClientOptions::engine asks for paho (transport.cpp). Why not paho: paho.mqtt.c 1.3 serves every
+// client of a process from one receive and one send thread, reads each packet with several
+// system calls and hands every message and acknowledgement across threads. On this project's
+// 2-core reference box that held `mqtk sub` to 0.85x mosquitto_sub, `pub -l` at QoS 1 to 0.6x
+// MQTT.js and the bridge to 0.6x mosquitto's own bridge (PERF-NOTES, README "Engines"). paho
+// also acknowledges QoS>0 messages on receipt, cannot send four-byte properties above INT32_MAX
+// and hides packet identifiers.
+//
+// A connection is built layer by layer (core/stream_opener.hpp): TCP, directly or through a
+// SOCKS5 or HTTP CONNECT proxy; TLS for mqtts/wss; websocket framing for ws/wss. The layers
+// above TCP (a LayerStack, null on plain TCP so that path stays as it was) turn out_ into the
+// bytes of wire_out_ and what the socket brings back into MQTT bytes; they are used only under
+// mutex_, which is what keeps one OpenSSL session from being used by two threads at once.
 //
 // Here each connection has one network thread. It reads up to 64 KiB at a time, decodes every
 // packet in it (core/wire_codec.hpp), delivers messages, and answers all of them with one write.
@@ -36,6 +43,7 @@
 #include <vector>
 
 #include "core/socket_io.hpp"
+#include "core/stream_layer.hpp"
 #include "core/transport.hpp"
 #include "core/wire_frame.hpp"
 
@@ -73,11 +81,16 @@ class NativeTransport final : public Transport {
   using Completions = std::vector<Completion>;
 
   // native_transport.cpp
-  Fd open_connection(Clock::time_point deadline, std::string& inbox, ConnectResult& result);
+  // The layers above TCP come back in `layers` (left null on plain TCP).
+  Fd open_connection(Clock::time_point deadline, std::string& inbox, ConnectResult& result,
+                     std::unique_ptr<LayerStack>& layers);
   void resume_session_locked(bool session_present, Completions& interrupted);
   std::uint16_t next_packet_id_locked();
   // Writes what the socket takes now; true when nothing is left. Throws SocketError.
   bool flush_locked(Completions& written);
+  bool flush_layered_locked(Completions& written);
+  void complete_written_qos0_locked(Completions& written);
+  bool output_pending_locked() const noexcept { return !out_.empty() || wire_sent_ < wire_out_.size(); }
   // Writes what the socket takes of out_ now; true when the network thread must be woken to
   // write the rest once the socket takes more.
   bool send_queued_locked(Completions& written);
@@ -119,7 +132,17 @@ class NativeTransport final : public Transport {
   bool pollout_armed_ = false;  // the network thread waits for the socket to take output
   std::string out_;            // encoded packets; out_[0, out_sent_) already written
   std::size_t out_sent_ = 0;
-  std::uint64_t bytes_written_ = 0;  // taken by the socket on this connection, ever
+  std::uint64_t bytes_written_ = 0;  // of out_, taken by the socket on this connection, ever
+  std::uint64_t bytes_taken_ = 0;    // of out_, taken by the socket or the layers
+  // Layered connections only (null on plain TCP): out_ goes through layers_ into wire_out_.
+  std::unique_ptr<LayerStack> layers_;
+  std::string wire_out_;  // wire_out_[0, wire_sent_) already written
+  std::size_t wire_sent_ = 0;
+  std::uint64_t wire_queued_total_ = 0;  // bytes ever appended to wire_out_
+  std::uint64_t wire_sent_total_ = 0;
+  // (wire_queued_total_, bytes_taken_) after each wrap: once the socket has taken that much of
+  // wire_out_, that much of out_ counts as written.
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> wire_marks_;
   // QoS 0 publishes not yet taken by the socket: (bytes_written_ once it is, id).
   std::deque<std::pair<std::uint64_t, std::uint64_t>> qos0_;
   std::map<std::uint16_t, Outbound> outbound_;

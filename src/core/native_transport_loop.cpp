@@ -113,6 +113,14 @@ void NativeTransport::network_loop(int fd, std::string received) {
   bool ping_pending = false;  // a PINGREQ went out and nothing has been read since
   std::string cause;
   std::optional<int> broker_reason;
+  bool layered;
+  {
+    std::lock_guard lock(mutex_);
+    layered = layers_ != nullptr;
+  }
+  std::unique_ptr<char[]> wire_in;  // layered: the socket's bytes before unwrapping
+  if (layered) wire_in = std::make_unique_for_overwrite<char[]>(read_chunk);
+  std::string unwrapped;
   try {
     for (;;) {
       // Decode everything complete that has arrived.
@@ -155,7 +163,7 @@ void NativeTransport::network_loop(int fd, std::string received) {
           }
         }
         flush_locked(done);
-        want_output = !out_.empty();
+        want_output = output_pending_locked();
         pollout_armed_ = want_output;
         if (keepalive.count() > 0) {
           next_ping = last_write_ + keepalive;
@@ -189,7 +197,10 @@ void NativeTransport::network_loop(int fd, std::string received) {
       if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
         // Read what is there now, up to a few chunks, so one write answers it all.
         for (int chunk = 0; chunk < 4; ++chunk) {
-          const std::span<char> space = inbox.space(read_chunk);
+          // Plain TCP reads straight into the inbox; a layered connection reads the socket's
+          // bytes aside and unwraps them under mutex_ (stream_layer.hpp).
+          const std::span<char> space = layered ? std::span<char>(wire_in.get(), read_chunk)
+                                                : inbox.space(read_chunk);
           const ssize_t got = ::recv(fd, space.data(), space.size(), MSG_DONTWAIT);
           const int error = errno;
           if (got == 0) throw SocketError("connection closed by the broker");
@@ -197,7 +208,20 @@ void NativeTransport::network_loop(int fd, std::string received) {
             if (error == EAGAIN || error == EWOULDBLOCK || error == EINTR) break;
             throw SocketError(describe_errno(error));
           }
-          inbox.commit(static_cast<std::size_t>(got));
+          if (layered) {
+            unwrapped.clear();
+            std::lock_guard lock(mutex_);
+            std::string reply;
+            layers_->unwrap({space.data(), static_cast<std::size_t>(got)}, unwrapped, reply);
+            wire_queued_total_ += reply.size();
+            wire_out_.append(reply);
+            if (!unwrapped.empty()) {
+              std::memcpy(inbox.space(unwrapped.size()).data(), unwrapped.data(), unwrapped.size());
+              inbox.commit(unwrapped.size());
+            }
+          } else {
+            inbox.commit(static_cast<std::size_t>(got));
+          }
           const auto read_at = Clock::now();
           busy_reads = read_at - last_read < busy_gap ? busy_reads + 1 : 0;
           last_read = read_at;
@@ -354,6 +378,9 @@ void NativeTransport::end_connection(const std::string& cause, std::optional<int
     awaiting_ack_.reset();
     if (socket_) ::shutdown(socket_.get(), SHUT_RDWR);
     socket_.reset();
+    layers_.reset();
+    wire_out_.clear();
+    wire_sent_ = 0;
     out_.clear();
     out_sent_ = 0;
     pollout_armed_ = false;

@@ -1,18 +1,11 @@
 #include "core/proxy_route.hpp"
 
 #include <cstdlib>
-#include <openssl/evp.h>
-#include <vector>
-
+#include "core/http_connect.hpp"
 #include "core/socket_io.hpp"
 
 namespace mqtk {
 namespace {
-
-std::string host_port(const std::string& host, std::uint16_t port) {
-  const bool ipv6 = host.find(':') != std::string::npos;
-  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
 
 std::string percent_encode(const std::string& text) {
   static constexpr char hex[] = "0123456789ABCDEF";
@@ -33,47 +26,15 @@ std::string percent_encode(const std::string& text) {
   return out;
 }
 
-std::string base64(const std::string& text) {
-  std::vector<unsigned char> out(4 * ((text.size() + 2) / 3) + 1);
-  const int n = EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  return std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(n));
-}
-
 // paho reports a refused CONNECT only as "TCP/TLS connect failure": ask the proxy ourselves.
 std::string probe_http_proxy(const ProxyOptions& proxy, const std::string& host,
                              std::uint16_t port, std::chrono::milliseconds timeout) {
-  const detail::Deadline deadline = std::chrono::steady_clock::now() + timeout;
-  const std::string where = "HTTP proxy " + host_port(proxy.host, proxy.port);
-  detail::Fd sock;
   try {
-    sock = detail::connect_tcp(proxy.host, proxy.port, deadline, -1);
+    detail::http_connect(proxy, host, port, std::chrono::steady_clock::now() + timeout, -1);
   } catch (const detail::SocketError& e) {
-    return "cannot reach " + where + ": " + e.what();
+    return e.what();
   }
-  const std::string target = host_port(host, port);
-  std::string request = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n";
-  if (proxy.username)
-    request += "Proxy-Authorization: Basic " +
-               base64(*proxy.username + ":" + proxy.password.value_or("")) + "\r\n";
-  request += "\r\n";
-  std::string status;
-  try {
-    detail::send_all(sock.get(), request, deadline, -1);
-    detail::recv_until(sock.get(), status, "\r\n", 1024, deadline, -1);
-  } catch (const detail::SocketError& e) {
-    return where + " did not answer CONNECT: " + e.what();
-  }
-  status.resize(status.size() - 2);
-  const auto space = status.find(' ');
-  const std::string code_and_reason = space == std::string::npos ? status : status.substr(space + 1);
-  if (code_and_reason.rfind("200", 0) == 0) return {};
-  if (code_and_reason.rfind("407", 0) == 0)
-    return where +
-           (proxy.username ? " rejected the user name or password"
-                           : " requires authentication: give user:password@ in the proxy URL") +
-           " (" + code_and_reason + ")";
-  return where + " refused CONNECT to " + target + ": " + code_and_reason;
+  return {};
 }
 
 }  // namespace
@@ -92,7 +53,7 @@ std::string paho_proxy_string(const ProxyOptions& proxy) {
     }
     out += "@";
   }
-  return out + host_port(proxy.host, proxy.port);
+  return out + detail::host_and_port(proxy.host, proxy.port);
 }
 
 ProxyRoute::ProxyRoute(const ClientOptions& options)
@@ -123,15 +84,17 @@ std::uint16_t ProxyRoute::paho_peer_port() const noexcept {
   return target_port_;
 }
 
-std::string ProxyRoute::proxy_display() const {
-  switch (proxy_.kind) {
-    case ProxyKind::http: return "http://" + host_port(proxy_.host, proxy_.port);
+std::string proxy_display(const ProxyOptions& proxy) {
+  switch (proxy.kind) {
+    case ProxyKind::http: return "http://" + detail::host_and_port(proxy.host, proxy.port);
     case ProxyKind::socks5:
-      return (proxy_.remote_dns ? "socks5h://" : "socks5://") + host_port(proxy_.host, proxy_.port);
+      return (proxy.remote_dns ? "socks5h://" : "socks5://") + detail::host_and_port(proxy.host, proxy.port);
     case ProxyKind::none: break;
   }
   return {};
 }
+
+std::string ProxyRoute::proxy_display() const { return mqtk::proxy_display(proxy_); }
 
 std::string ProxyRoute::diagnose_failure(std::chrono::milliseconds timeout) const {
   std::string why;

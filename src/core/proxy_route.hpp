@@ -56,6 +56,10 @@ class ProxyRoute {
   std::string paho_proxy_;
 };
 
+// The proxy as users write it, without credentials ("socks5h://127.0.0.1:1080"), or empty for
+// ProxyKind::none.
+std::string proxy_display(const ProxyOptions& proxy);
+
 // True when paho.mqtt.c would read a proxy from the environment if given none: it reads
 // lower-case http_proxy and https_proxy (set, even empty), never the upper-case forms.
 bool environment_sets_paho_proxy();

@@ -92,6 +92,22 @@ Fd connect_tcp(const std::string& host, std::uint16_t port, Deadline deadline, i
   throw SocketError(last_error);
 }
 
+Fd connect_to_proxy(const std::string& where, const std::string& host, std::uint16_t port,
+                    Deadline deadline, int wake_fd) {
+  try {
+    return connect_tcp(host, port, deadline, wake_fd);
+  } catch (const SocketStopped&) {
+    throw;
+  } catch (const SocketError& e) {
+    throw SocketError("cannot reach " + where + ": " + e.what());
+  }
+}
+
+std::string host_and_port(const std::string& host, std::uint16_t port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 void send_all(int fd, std::string_view data, Deadline deadline, int wake_fd) {
   while (!data.empty()) {
     const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);

@@ -1,6 +1,6 @@
 #pragma once
 // Internal to the core: blocking-with-deadline socket steps for the proxy code (SOCKS5 relay,
-// HTTP proxy probe). Every wait also watches an optional wake descriptor so a relay's owner can
+// HTTP proxy probe) and for building the native engine's connections (core/stream_opener.hpp). Every wait also watches an optional wake descriptor so a relay's owner can
 // stop it mid-handshake. Failures throw SocketError with a short lower-case reason.
 
 #include <chrono>
@@ -50,6 +50,12 @@ void wait_for(int fd, short events, Deadline deadline, int wake_fd);
 
 // A non-blocking TCP connection to host:port, trying each resolved address in turn.
 Fd connect_tcp(const std::string& host, std::uint16_t port, Deadline deadline, int wake_fd);
+// connect_tcp to a proxy: a failure says "cannot reach <where>: <reason>".
+Fd connect_to_proxy(const std::string& where, const std::string& host, std::uint16_t port,
+                    Deadline deadline, int wake_fd);
+
+// "host:port", IPv6 literals bracketed.
+std::string host_and_port(const std::string& host, std::uint16_t port);
 
 void send_all(int fd, std::string_view data, Deadline deadline, int wake_fd);
 // Exactly `size` bytes; the peer closing first is an error.

@@ -10,11 +10,6 @@
 namespace mqtk::detail {
 namespace {
 
-std::string host_port(const std::string& host, std::uint16_t port) {
-  const bool ipv6 = host.find(':') != std::string::npos;
-  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
 template <std::size_t N>
 std::string bytes(const unsigned char (&data)[N]) {
   return std::string(reinterpret_cast<const char*>(data), N);
@@ -125,15 +120,8 @@ std::string describe_socks5_reply(int reply) {
 Fd socks5_connect(const ProxyOptions& proxy, const std::string& host, std::uint16_t port,
                   bool remote_dns, Deadline deadline, int wake_fd) {
   const std::string target = encode_target(host, remote_dns);  // a lookup failure is ours
-  const std::string where = "SOCKS5 proxy " + host_port(proxy.host, proxy.port);
-  Fd sock;
-  try {
-    sock = connect_tcp(proxy.host, proxy.port, deadline, wake_fd);
-  } catch (const SocketStopped&) {
-    throw;
-  } catch (const SocketError& e) {
-    throw SocketError("cannot reach " + where + ": " + e.what());
-  }
+  const std::string where = "SOCKS5 proxy " + host_and_port(proxy.host, proxy.port);
+  Fd sock = connect_to_proxy(where, proxy.host, proxy.port, deadline, wake_fd);
   try {
     authenticate(sock.get(), proxy, deadline, wake_fd);
     request_connect(sock.get(), target, port, deadline, wake_fd);

@@ -10,31 +10,20 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 #include "core/network_diagnosis.hpp"
 #include "core/socket_io.hpp"
+#include "core/tls_context.hpp"
 
 namespace mqtk {
 namespace {
 
-struct SslCtxDeleter {
-  void operator()(SSL_CTX* ctx) const noexcept { SSL_CTX_free(ctx); }
-};
 struct SslDeleter {
   void operator()(SSL* ssl) const noexcept { SSL_free(ssl); }
 };
 struct AddrInfoDeleter {
   void operator()(addrinfo* info) const noexcept { freeaddrinfo(info); }
 };
-
-std::string openssl_error() {
-  const unsigned long code = ERR_get_error();
-  if (code == 0) return {};
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
 
 bool open_socket(detail::Fd& fd, const std::string& host, std::uint16_t port,
                  std::chrono::milliseconds timeout) {
@@ -59,51 +48,30 @@ bool open_socket(detail::Fd& fd, const std::string& host, std::uint16_t port,
 }  // namespace
 
 std::string diagnose_tls_handshake(const ClientOptions& options, std::chrono::milliseconds timeout) {
-  const TlsOptions& tls = options.tls;
-  std::unique_ptr<SSL_CTX, SslCtxDeleter> ctx(SSL_CTX_new(TLS_client_method()));
-  if (!ctx) return {};
-  if (!tls.ca_file.empty() || !tls.ca_path.empty()) {
-    if (SSL_CTX_load_verify_locations(ctx.get(), tls.ca_file.empty() ? nullptr : tls.ca_file.c_str(),
-                                      tls.ca_path.empty() ? nullptr : tls.ca_path.c_str()) != 1)
-      return "cannot load CA certificates from '" + (tls.ca_file.empty() ? tls.ca_path : tls.ca_file) +
-             "': " + openssl_error();
-  } else {
-    SSL_CTX_set_default_verify_paths(ctx.get());
+  std::unique_ptr<detail::TlsContext> context;
+  try {
+    // The same settings the engines use (core/tls_context.hpp).
+    context = std::make_unique<detail::TlsContext>(options.tls, options.broker.host);
+  } catch (const detail::TlsSetupError& error) {
+    return error.what();
+  } catch (const std::exception&) {
+    return {};  // OpenSSL itself failed: nothing to tell about the broker
   }
-  if (!tls.cert_file.empty() &&
-      SSL_CTX_use_certificate_chain_file(ctx.get(), tls.cert_file.c_str()) != 1)
-    return "cannot load client certificate '" + tls.cert_file + "': " + openssl_error();
-  if (!tls.key_file.empty() &&
-      SSL_CTX_use_PrivateKey_file(ctx.get(), tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
-    return "cannot load client key '" + tls.key_file + "': " + openssl_error();
-  SSL_CTX_set_verify(ctx.get(), tls.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
-
   detail::Fd fd;
   if (!open_socket(fd, options.broker.host, options.broker.port, timeout)) return {};
-  std::unique_ptr<SSL, SslDeleter> ssl(SSL_new(ctx.get()));
-  if (!ssl) return {};
+  std::unique_ptr<SSL, SslDeleter> ssl(context->new_session());
   SSL_set_fd(ssl.get(), fd.get());
-  SSL_set_tlsext_host_name(ssl.get(), options.broker.host.c_str());
-  if (!tls.insecure) {
-    X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
-    if (X509_VERIFY_PARAM_set1_ip_asc(param, options.broker.host.c_str()) != 1)
-      SSL_set1_host(ssl.get(), options.broker.host.c_str());
-  }
   ERR_clear_error();
   if (SSL_connect(ssl.get()) == 1) {
     // The handshake works here; a broker that wants a client certificate may say so only now.
     char byte;
     if (SSL_read(ssl.get(), &byte, 1) <= 0) {
-      std::string error = openssl_error();
+      std::string error = detail::openssl_errors();
       if (!error.empty()) return "the broker closed the TLS session: " + error;
     }
     return {};
   }
-  const long verify = SSL_get_verify_result(ssl.get());
-  if (verify != X509_V_OK)
-    return std::string("certificate verify failed: ") + X509_verify_cert_error_string(verify);
-  std::string error = openssl_error();
-  return error.empty() ? "TLS handshake failed (is the port a TLS listener?)" : error;
+  return detail::describe_tls_failure(ssl.get(), "TLS handshake failed (is the port a TLS listener?)");
 }
 
 }  // namespace mqtk

@@ -4,10 +4,11 @@
 // buffer and in-flight window, remembered subscriptions, the reconnect loop, events); a
 // Transport only speaks MQTT on the current connection and reports what the broker answered.
 //
-// Two engines sit behind this: paho.mqtt.cpp (paho_transport.cpp), which reaches every broker
-// the options describe (TLS, websockets, proxies), and mqtk's own engine (native_transport.cpp)
-// for plain TCP, written because paho.mqtt.c's thread hand-offs cap sub, pub -l and bridge
-// below their peers (PERF-NOTES; README "Engines").
+// Two engines sit behind this, and both reach every broker the options describe (TLS,
+// websockets, proxies): mqtk's own engine (native_transport.cpp), used unless the options ask
+// for paho, written because paho.mqtt.c's thread hand-offs cap sub, pub -l and bridge below
+// their peers and paho acknowledges on receipt (PERF-NOTES; README "Engines"); and
+// paho.mqtt.cpp (paho_transport.cpp) on request.
 //
 // Threads: TransportEvents run on the engine's network thread and must not block. Operations
 // may be called from any thread, but never while the caller holds a lock an event handler takes.
@@ -113,8 +114,7 @@ class Transport {
   virtual void check_liveness() {}
 };
 
-// The engine for `options`: mqtk's own for plain TCP without a proxy (unless options.engine
-// says otherwise), paho for the rest.
+// The engine for `options`: paho when options.engine says so, mqtk's own otherwise.
 std::unique_ptr<Transport> make_transport(const ClientOptions& options, const std::string& client_id,
                                           TransportEvents& events);
 std::unique_ptr<Transport> make_paho_transport(const ClientOptions& options,

@@ -105,10 +105,10 @@ before it exits, and says how many are missing if some never came. A payload lar
 broker's MQTT 5 maximum packet size is refused before it is sent, naming both sizes.
 
 One message (`-m`, `-f`, `-s`, `-n` or `--size`, without `--repeat`) to a plain `mqtt://`
-broker is sent over mqtk's own small MQTT connection instead of the paho client, which needs
-threads and TLS set-up and is much slower to start and stop: what scripts that call
+broker is sent over mqtk's own small MQTT connection instead of the full client, which needs
+a network thread and is slower to start and stop: what scripts that call
 `mqtk pub` in a loop want. TLS, websockets, a proxy, a will, `-D` properties and
-`--reconnect` use the paho client. Both print the same messages and exit with the same
+`--reconnect` use the full client. Both print the same messages and exit with the same
 status; `-d` says when the direct path is taken, `-dd` why it was not.)";
   prose.exit_notes = R"(Status 4 means some QoS>0 messages were never acknowledged within `--ack-timeout`. A
 `--jsonl` or `--validate-json` line that cannot be used exits 2 with `--on-error stop`, after

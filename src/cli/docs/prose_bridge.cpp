@@ -35,8 +35,8 @@ the bridge runs, either broker may restart at any moment and every QoS 1 message
 the source arrives at the destination at least once. A message is acknowledged to the source broker
 only once the destination broker acknowledged it, so even a `kill -9` of the bridge loses
 nothing: the source broker resends to the persistent session what it was never told the bridge
-had. (A side reached over TLS, websockets or a proxy goes through paho, which acknowledges on
-receipt: there a `kill -9` loses what the bridge held.) SIGINT and SIGTERM deliver what is held
+had. (Only with MQTK_ENGINE=paho, which acknowledges on receipt, does a `kill -9` lose what
+the bridge held.) SIGINT and SIGTERM deliver what is held
 first (within `--drain-timeout`).
 
 Duplicates are possible and counted where the bridge sees them: messages the source marked as

@@ -60,7 +60,7 @@ left-aligned in 20 columns, and `%10.10t` is exactly 10 characters of it.
 * %l :: the length of the payload in bytes.
 * %q :: the QoS of the message.
 * %r :: the retain flag, 1 or 0.
-* %m :: the message id: the packet identifier of a QoS 1 or 2 message; 0 at QoS 0, and 0 over TLS, websockets or a proxy (the paho engine does not expose it).
+* %m :: the message id: the packet identifier of a QoS 1 or 2 message; 0 at QoS 0, and 0 with MQTK_ENGINE=paho (the paho engine does not expose it).
 * %A :: the MQTT 5 topic alias, if present.
 * %C :: the MQTT 5 content type, if present.
 * %D :: the MQTT 5 correlation data, if present (may be binary).

@@ -1,19 +1,22 @@
 #pragma once
-// MQTT over websockets (RFC 6455) for the bench engine: the client's upgrade request and
-// response check, binary frames out (masked, as a client must) and frames in, turned back into
-// the MQTT byte stream. Only what an MQTT connection uses: binary and continuation frames,
+// MQTT over websockets (RFC 6455), for the native engine's websocket layer
+// (core/websocket_layer.hpp) and the bench engine: the client's upgrade request and response
+// check, binary frames out (masked, as a client must) and frames in, turned back into the MQTT
+// byte stream. Only what an MQTT connection uses: binary and continuation frames,
 // ping (answered with pong), pong, close.
 
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <string_view>
 
-namespace mqtk::bench {
+namespace mqtk::detail {
 
-// "GET /path HTTP/1.1" with the MQTT subprotocol and a random key.
+// "GET /path HTTP/1.1" with the MQTT subprotocol, a random key and `headers` (--ws-header).
 std::string websocket_upgrade_request(std::string_view host, std::uint16_t port, std::string_view path,
-                                      std::mt19937& random);
+                                      std::mt19937& random,
+                                      const std::map<std::string, std::string>& headers = {});
 
 // The response header block is complete in `buffer`: its size (through "\r\n\r\n"), else 0.
 std::size_t websocket_response_size(std::string_view buffer) noexcept;
@@ -31,7 +34,7 @@ struct WebsocketInput {
 };
 
 // Reads the complete frames at the start of `data`, appending the payload of binary and
-// continuation frames to `stream`. Throws CodecError on a malformed frame.
+// continuation frames to `stream`. Throws wire::CodecError on a malformed frame.
 WebsocketInput read_websocket_frames(std::string_view data, std::string& stream, std::uint32_t mask_key);
 
-}  // namespace mqtk::bench
+}  // namespace mqtk::detail

@@ -1,8 +1,8 @@
-#include "bench/websocket_frame.hpp"
+#include "core/websocket_frame.hpp"
 
-#include "bench/packet_codec.hpp"
+#include "core/wire_frame.hpp"
 
-namespace mqtk::bench {
+namespace mqtk::detail {
 namespace {
 
 std::string base64(const unsigned char* data, std::size_t size) {
@@ -23,14 +23,17 @@ std::string base64(const unsigned char* data, std::size_t size) {
 }  // namespace
 
 std::string websocket_upgrade_request(std::string_view host, std::uint16_t port, std::string_view path,
-                                      std::mt19937& random) {
+                                      std::mt19937& random,
+                                      const std::map<std::string, std::string>& headers) {
   unsigned char key[16];
   for (unsigned char& byte : key) byte = static_cast<unsigned char>(random());
   std::string request = "GET /" + std::string(path) + " HTTP/1.1\r\n";
   request += "Host: " + std::string(host) + ":" + std::to_string(port) + "\r\n";
   request += "Upgrade: websocket\r\nConnection: Upgrade\r\n";
   request += "Sec-WebSocket-Key: " + base64(key, sizeof key) + "\r\n";
-  request += "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n";
+  request += "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n";
+  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+  request += "\r\n";
   return request;
 }
 
@@ -88,7 +91,7 @@ WebsocketInput read_websocket_frames(std::string_view data, std::string& stream,
     }
     const bool masked = (second & 0x80) != 0;
     if (masked) header += 4;
-    if (size > (std::uint64_t{1} << 31)) throw CodecError("websocket frame too large");
+    if (size > (std::uint64_t{1} << 31)) throw wire::CodecError("websocket frame too large");
     if (rest.size() < header + size) return input;
     std::string payload(rest.substr(header, size));
     if (masked)
@@ -99,9 +102,9 @@ WebsocketInput read_websocket_frames(std::string_view data, std::string& stream,
       case 0x8: input.closed = true; return input;
       case 0x9: append_websocket_frame(input.pongs, payload, mask_key, 0xA); break;
       case 0xA: break;
-      default: throw CodecError("unexpected websocket opcode " + std::to_string(first & 0x0f));
+      default: throw wire::CodecError("unexpected websocket opcode " + std::to_string(first & 0x0f));
     }
   }
 }
 
-}  // namespace mqtk::bench
+}  // namespace mqtk::detail

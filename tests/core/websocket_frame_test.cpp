@@ -1,17 +1,18 @@
-// Websocket framing for the bench engine: masked client frames, frames from the broker split
+// Websocket framing (native engine and bench): masked client frames, frames from the broker split
 // anywhere, pings answered, the upgrade response checked.
 #include <doctest/doctest.h>
 
 #include <random>
 #include <string>
 
-#include "bench/packet_codec.hpp"
-#include "bench/websocket_frame.hpp"
+#include "core/websocket_frame.hpp"
+#include "core/wire_frame.hpp"
 
-using namespace mqtk::bench;
+using namespace mqtk::detail;
+using mqtk::detail::wire::CodecError;
 using namespace std::string_literals;
 
-TEST_SUITE_BEGIN("bench.websocket_frame");
+TEST_SUITE_BEGIN("core.websocket_frame");
 
 TEST_CASE("a client frame is masked and reads back to its payload") {
   for (const std::size_t size : {std::size_t{0}, std::size_t{5}, std::size_t{125}, std::size_t{126},
