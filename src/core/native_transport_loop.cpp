@@ -28,13 +28,13 @@ constexpr std::size_t read_chunk = 64 * 1024;
 // (a futex wake and a context switch of the consumer) per message: at 100k msg/s on 2 cores that
 // made `mqtk sub` spend a context switch per message and lose to single-threaded mosquitto_sub.
 // Once reads come less than busy_gap apart, the thread pauses coalesce_pause before the next
-// poll; a quiet connection never pauses, so a lone message is not delayed. 0.3 ms rather than
-// 0.1: the bridge's CPU per message fell by about a third (50k QoS 1 messages: 0.22-0.34 s
-// against 0.42-0.53 s) and its throughput rose from 0.99-1.03x to 1.17-1.34x mosquitto's own
-// bridge (bench/bridge.sh, same runs), with no loss for `mqtk sub` (bench/sub_drain.sh). It must
-// stay below busy_gap, or a stream would never be seen as one.
-constexpr std::chrono::microseconds busy_gap{500};
-constexpr std::chrono::microseconds coalesce_pause{300};
+// poll; a quiet connection never pauses, so a lone message is not delayed. 0.7 ms (it was 0.1,
+// then 0.3): the bridge's CPU for 50k QoS 1 messages fell from 0.42-0.53 s to 0.22-0.34 s
+// (0.3 ms) and 0.19 s (0.7 ms), and `mqtk sub`/`pub -l` lost nothing (bench/bridge.sh,
+// sub_drain.sh, pub_lines.sh, same runs). It must stay below busy_gap, or a stream would never
+// be seen as one.
+constexpr std::chrono::microseconds busy_gap{1000};
+constexpr std::chrono::microseconds coalesce_pause{700};
 static_assert(coalesce_pause < busy_gap);
 
 std::string describe_silence(milliseconds silence, std::chrono::seconds keepalive) {
