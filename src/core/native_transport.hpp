@@ -152,6 +152,10 @@ class NativeTransport final : public Transport {
   // manual_acks: received QoS 1/2 packet identifiers of this connection not yet acknowledged.
   std::bitset<65536> awaiting_ack_;
   Clock::time_point last_write_{};
+  // The in-flight window the owner keeps to (ClientOptions::max_inflight, lowered to the
+  // broker's receive maximum): with half of it awaiting acknowledgements, reading them is what
+  // the owner's publisher waits for, and receive coalescing must not delay it.
+  std::size_t send_window_ = 1;
 };
 
 }  // namespace mqtk::detail
