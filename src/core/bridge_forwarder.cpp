@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/in_flight_window.hpp"
 #include <mqtk/error.hpp>
 
 namespace mqtk::detail {
@@ -37,13 +38,11 @@ void BridgeForwarder::begin_drain(Clock::time_point deadline) {
 
 std::size_t BridgeForwarder::window() {
   if (!window_) {
-    std::size_t size = std::max<std::size_t>(
-        (direction_ == BridgeDirection::forward ? options_.to : options_.from).max_inflight, 1);
-    if (auto destination = destination_.current(Clock::now())) {
-      if (auto granted = destination->connect_result(); granted && granted->receive_maximum)
-        size = std::min<std::size_t>(size, *granted->receive_maximum);
-      window_ = size;
-    }
+    const ClientOptions& side = direction_ == BridgeDirection::forward ? options_.to : options_.from;
+    auto destination = destination_.current(Clock::now());
+    const std::size_t size =
+        in_flight_window(side, destination ? destination->connect_result() : std::nullopt);
+    if (destination) window_ = size;
     return size;
   }
   return *window_;

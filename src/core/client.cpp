@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/client_impl.hpp"
+#include "core/in_flight_window.hpp"
 #include <mqtk/error.hpp>
 #include <mqtk/reason_code.hpp>
 #include <mqtk/reconnect.hpp>
@@ -22,7 +23,7 @@ Client::Impl::Impl(ClientOptions options)
       incoming_(options_.incoming) {
   if (!options_.clean_session && options_.client_id.empty())
     throw UsageError("a persistent session (clean session off) needs a client id");
-  window_ = std::max<std::size_t>(options_.max_inflight, 1);
+  window_ = detail::in_flight_window(options_, std::nullopt);
   transport_ = detail::make_transport(options_, client_id_, *this);
   incoming_.set_yields_before_waiting(transport_->consumer_yields());
 }
@@ -86,8 +87,7 @@ ConnectResult Client::Impl::connect_once() {
       });
   {
     std::lock_guard lock(mutex_);
-    window_ = std::max<std::size_t>(options_.max_inflight, 1);
-    if (result.receive_maximum) window_ = std::min<std::size_t>(window_, *result.receive_maximum);
+    window_ = detail::in_flight_window(options_, result);
     state_ = State::connected;
     last_connect_ = result;
   }

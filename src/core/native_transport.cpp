@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/connack_refusal.hpp"
+#include "core/in_flight_window.hpp"
 #include "core/network_diagnosis.hpp"
 #include "core/proxy_route.hpp"
 #include "core/stream_opener.hpp"
@@ -86,8 +87,7 @@ ConnectResult NativeTransport::connect(Clock::time_point deadline,
     bytes_written_ = 0;
     bytes_taken_ = 0;
     last_write_ = Clock::now();
-    send_window_ = std::max<std::size_t>(options_.max_inflight, 1);
-    if (result.receive_maximum) send_window_ = std::min<std::size_t>(send_window_, *result.receive_maximum);
+    send_window_ = in_flight_window(options_, result);
     resume_session_locked(result.session_present, interrupted);
     try {
       flush_locked(interrupted);
