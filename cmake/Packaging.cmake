@@ -29,7 +29,7 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 # Depends is computed by dpkg-shlibdeps from the NEEDED libraries of the binary and of the paho
-# module (on Debian 12: libc6, libfmt9, libgcc-s1, libpaho-mqtt1.3, libpaho-mqttpp3-1, libspdlog1.10-fmt9,
+# module (on Debian 12: libc6, libfmt9, libgcc-s1, libpaho-mqtt1.3, libpaho-mqttpp3-1,
 # libssl3, libstdc++6), so it names the packages and minimum versions of the system it was built on.
 # It needs dpkg-dev (scripts/lib/common.sh installs it).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
