@@ -44,27 +44,36 @@ for probe in "mqtk1 $MQTK_DEST_PORT" "mosq1 $MOSQ_DEST_PORT"; do
 done
 
 file=$(payload_file 64 "$N")
+# One run through each bridge in turn, RUNS times, so that a slower spell of this shared machine
+# falls on both and not on one tool's block of runs; the median of each tool's runs is kept.
+one_run() {  # qos tool -> prints "rate delivered"
+  local qos=$1 tool=$2 port topic out sub start end delivered
+  if [ "$tool" = mqtk ]; then port=$MQTK_DEST_PORT; topic=bench/mqtk$qos/x; else port=$MOSQ_DEST_PORT; topic=bench/mosq$qos/x; fi
+  out="$BENCH_DIR/out"
+  timeout 120 mosquitto_sub -p "$port" -t "$topic" -q "$qos" -C "$N" -W 60 > "$out" &
+  sub=$!
+  sleep 0.5
+  start=$(now)
+  "$MQTK" pub -p "$BROKER_PORT" -t "$topic" -q "$qos" -l < "$file"
+  wait "$sub" || true
+  end=$(now)
+  delivered=$(wc -l < "$out")
+  echo "$(rate "$delivered" "$start" "$end") $delivered"
+}
 declare -A best
 for qos in 0 1; do
-  for tool in mosquitto mqtk; do
-    if [ "$tool" = mqtk ]; then port=$MQTK_DEST_PORT; topic=bench/mqtk$qos/x; else port=$MOSQ_DEST_PORT; topic=bench/mosq$qos/x; fi
-    rates=()
-    delivered=0
-    for _ in $(seq "$RUNS"); do
-      out="$BENCH_DIR/out"
-      timeout 120 mosquitto_sub -p "$port" -t "$topic" -q "$qos" -C "$N" -W 60 > "$out" &
-      sub=$!
-      sleep 0.5
-      start=$(now)
-      "$MQTK" pub -p "$BROKER_PORT" -t "$topic" -q "$qos" -l < "$file"
-      wait "$sub" || true
-      end=$(now)
-      delivered=$(wc -l < "$out")
-      rates+=("$(rate "$delivered" "$start" "$end")")
+  declare -A rates=() delivered=()
+  for _ in $(seq "$RUNS"); do
+    for tool in mosquitto mqtk; do
+      read -r r d < <(one_run "$qos" "$tool")
+      rates[$tool]+="$r "
+      delivered[$tool]=$d
     done
-    r=$(printf '%s\n' "${rates[@]}" | median)
+  done
+  for tool in mosquitto mqtk; do
+    r=$(printf '%s\n' ${rates[$tool]} | median)
     best["$qos/$tool"]=$r
-    printf 'qos %s  %-22s %8s msg/s  delivered %s of %s (last run)\n' "$qos" "$tool bridge" "$r" "$delivered" "$N"
+    printf 'qos %s  %-22s %8s msg/s  delivered %s of %s (last run)  runs: %s\n' "$qos" "$tool bridge" "$r" "${delivered[$tool]}" "$N" "${rates[$tool]}"
   done
   printf 'qos %s  ratio mqtk bridge / mosquitto bridge %s\n' "$qos" "$(ratio "${best[$qos/mqtk]}" "${best[$qos/mosquitto]}")"
 done

@@ -48,7 +48,8 @@ class MessageQueue {
  public:
   explicit MessageQueue(QueueOptions options = {});
 
-  /// Adds a message. With a full queue: `block` waits for space (or close), `drop_newest`
+  /// Adds a message. With a full queue: `block` waits until a quarter of it is free (or close),
+  /// so a slower consumer does not wake the producer for every message; `drop_newest`
   /// discards `message`, `drop_oldest` discards the oldest queued message (fifo: the front;
   /// lifo: the bottom; priority: the oldest of the lowest-priority non-empty class; see .cpp).
   /// Returns false when the message was not queued (closed or dropped).
@@ -78,6 +79,7 @@ class MessageQueue {
 
  private:
   bool full() const;  ///< callers hold mutex_
+  bool room_for_blocked_producer() const;  ///< callers hold mutex_
   /// Makes room for one more message per the overflow policy; false when it must not be
   /// queued. Callers hold `lock` on mutex_.
   bool admit(std::unique_lock<std::mutex>& lock);

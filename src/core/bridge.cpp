@@ -1,6 +1,8 @@
-#include <algorithm>
 #include "core/bridge.hpp"
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -47,15 +49,20 @@ std::vector<Subscription> subscriptions_for(const BridgeOptions& options, Bridge
 
 // A side's client as the bridge runs it: what it receives is acknowledged to its broker only
 // once the other broker has it (the forwarder acknowledges), so under MQTT 5 the receive maximum
-// bounds what the bridge holds: half of max_queued, so that closing the source (a pause) stays
-// for brokers that send past it. One window (right while paho acknowledged on receipt) starves
-// the bridge: mosquitto then sends in small batches, 10k msg/s here against 30k with a quota of
-// thousands.
-ClientOptions bridge_client(ClientOptions options, std::size_t max_queued) {
+// bounds what the bridge holds: half of max_queued. One window (right while paho acknowledged
+// on receipt) starves the bridge: mosquitto then sends in small batches, 10k msg/s here against
+// 30k with a quota of thousands. mosquitto 2.0.11 does not keep to it, though: each PUBACK lets
+// it send a whole receive maximum more (measured here: 10 more for one PUBACK with a receive
+// maximum of 10; mosquitto#2301). So a source whose reading can be held back
+// (source_reading_bounded) also gets a queue of max_queued that blocks its network thread when
+// full: it stops reading and the broker keeps the rest, instead of the forwarder closing the
+// connection and the broker resending everything not yet acknowledged.
+ClientOptions bridge_client(ClientOptions options, std::size_t max_queued, bool reading_bounded) {
   options.manual_acks = true;
   if (options.version == ProtocolVersion::v5 && !options.connect_properties.receive_maximum)
     options.connect_properties.receive_maximum = static_cast<std::uint16_t>(std::clamp<std::size_t>(
         max_queued / 2, std::max<std::size_t>(options.max_inflight, 1), 65535));
+  if (reading_bounded) options.incoming = QueueOptions{.capacity = max_queued, .overflow = OverflowPolicy::block};
   return options;
 }
 
@@ -69,9 +76,13 @@ class Bridge::Impl {
  public:
   Impl(BridgeOptions options, EventHandler events)
       : options_(std::move(options)),
-        from_(BridgeSide::from, bridge_client(options_.from, options_.max_queued),
+        from_(BridgeSide::from,
+              bridge_client(options_.from, options_.max_queued,
+                            detail::source_reading_bounded(options_, BridgeDirection::forward)),
               subscriptions_for(options_, BridgeDirection::forward), events, counters_),
-        to_(BridgeSide::to, bridge_client(options_.to, options_.max_queued),
+        to_(BridgeSide::to,
+            bridge_client(options_.to, options_.max_queued,
+                          detail::source_reading_bounded(options_, BridgeDirection::reverse)),
             subscriptions_for(options_, BridgeDirection::reverse), events, counters_) {
     if (options_.rules.empty()) throw UsageError("a bridge needs at least one rule");
     if (options_.max_queued == 0) throw UsageError("the bridge queue needs room for one message");
@@ -99,7 +110,10 @@ class Bridge::Impl {
           direction, forward ? from_ : to_, forward ? to_ : from_, options_, counters_));
     }
     for (auto& forwarder : forwarders_)
-      threads_.emplace_back([f = forwarder.get()] { f->run(); });
+      threads_.emplace_back([f = forwarder.get()] {
+        ::pthread_setname_np(::pthread_self(), "mqtk-forwarder");  // for top -H, perf, gdb
+        f->run();
+      });
   }
 
   std::uint64_t shutdown(milliseconds drain) {

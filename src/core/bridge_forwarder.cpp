@@ -16,6 +16,13 @@ Clock::time_point far_future() { return Clock::now() + std::chrono::hours(24 * 3
 
 }  // namespace
 
+bool source_reading_bounded(const BridgeOptions& options, BridgeDirection direction) {
+  const ClientOptions& source = direction == BridgeDirection::forward ? options.from : options.to;
+  return source.engine != Engine::paho &&
+         std::all_of(options.rules.begin(), options.rules.end(),
+                     [&](const BridgeRule& rule) { return rule.direction == direction; });
+}
+
 BridgeForwarder::BridgeForwarder(BridgeDirection direction, BridgeLink& source,
                                  BridgeLink& destination, const BridgeOptions& options,
                                  BridgeCounters& counters)
@@ -26,7 +33,10 @@ BridgeForwarder::BridgeForwarder(BridgeDirection direction, BridgeLink& source,
       options_(options),
       counters_(counters),
       source_v5_((direction == BridgeDirection::forward ? options.from : options.to).version ==
-                 ProtocolVersion::v5) {
+                 ProtocolVersion::v5),
+      source_reading_bounded_(source_reading_bounded(options, direction)) {
+  const ClientOptions& reader = direction == BridgeDirection::forward ? options.from : options.to;
+  pause_leaves_unacknowledged_ = reader.engine != Engine::paho && !reader.clean_session;
   for (const BridgeRule& rule : options.rules)
     if (rule.direction == direction) routes_.push_back({TopicFilter(rule.filter), rule});
 }
@@ -61,7 +71,7 @@ void BridgeForwarder::run() {
       if (draining_) {
         if (Clock::now() >= deadline_.load()) break;
         if (held(source_client_) == 0) break;
-      } else {
+      } else if (!source_reading_bounded_) {
         pause_if_full();
       }
       // A full window stays in the source's queue, where pause_if_full() sees it: publish()
@@ -132,6 +142,7 @@ const BridgeForwarder::Route* BridgeForwarder::route_for(const Message& message)
 }
 
 void BridgeForwarder::forward(Message message) {
+  if (paused_ && pause_leaves_unacknowledged_ && message.qos > 0) return;  // the broker resends it
   const Receipt source = Receipt::of(message);
   // Whatever is not published on the destination is final here: acknowledged at once.
   const auto done_with = [&] { acknowledge_source(std::span<const Receipt>(&source, 1)); };

@@ -18,6 +18,14 @@
 
 namespace mqtk::detail {
 
+// Whether the source of `direction` is held back by its own bounded queue (the client stops
+// reading from the broker while max_queued messages wait: TCP backpressure) rather than by the
+// forwarder closing it at max_queued (a pause). Only on mqtk's engine (paho's one network thread
+// serves every client, so blocking it would stop the destination's acknowledgements too) and
+// only for a source that does not also publish: in a two-way bridge a side must go on reading
+// to see the acknowledgements of what it publishes, which come after what it did not take yet.
+bool source_reading_bounded(const BridgeOptions& options, BridgeDirection direction);
+
 class BridgeForwarder {
  public:
   BridgeForwarder(BridgeDirection direction, BridgeLink& source, BridgeLink& destination,
@@ -67,6 +75,11 @@ class BridgeForwarder {
   BridgeCounters& counters_;
   std::vector<Route> routes_;
   bool source_v5_;
+  bool source_reading_bounded_;  // source_reading_bounded(): no pauses
+  // A paused source's queued QoS 1/2 messages are left to the broker's resend (mqtk's engine
+  // acknowledges only what the bridge acknowledged; the session is kept) rather than forwarded
+  // now and again after the resend.
+  bool pause_leaves_unacknowledged_;
   std::deque<Held> held_;
   std::vector<Receipt> settled_;  // settle_acknowledged()'s, kept for its capacity
   std::shared_ptr<Client> unflushed_;  // the destination client publish() left output with

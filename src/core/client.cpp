@@ -1,5 +1,7 @@
 #include <mqtk/client.hpp>
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "core/client_impl.hpp"
@@ -42,8 +44,15 @@ Client::Impl::~Impl() {
 }
 
 void Client::Impl::start_threads() {
-  if (!worker_.joinable()) worker_ = std::thread([this] { worker_loop(); });
-  if (!sender_.joinable()) sender_ = std::thread([this] { sender_loop(); });
+  // Named for top -H, perf and gdb.
+  if (!worker_.joinable()) worker_ = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "mqtk-worker");
+    worker_loop();
+  });
+  if (!sender_.joinable()) sender_ = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "mqtk-sender");
+    sender_loop();
+  });
 }
 
 void Client::Impl::join_threads() {

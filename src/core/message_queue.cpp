@@ -20,6 +20,7 @@
 
 #include <mqtk/message_queue.hpp>
 
+#include <algorithm>
 #include <thread>
 
 #include <utility>
@@ -76,6 +77,14 @@ bool MessageQueue::full() const {
   return options_.capacity != 0 && size_ >= options_.capacity;
 }
 
+// A producer blocked on a full queue goes on once a quarter of it is free, not at the first free
+// place: a consumer slower than its producer would otherwise wake it for every message it takes
+// (seen: the bridge's network thread woken 10,000 times for 10,000 messages while mosquitto sent
+// past the receive maximum).
+bool MessageQueue::room_for_blocked_producer() const {
+  return size_ + std::max<std::size_t>(1, options_.capacity / 4) <= options_.capacity;
+}
+
 std::size_t MessageQueue::lane_of(const Message& message) const {
   for (std::size_t lane = 0; lane < priority_filters_.size(); ++lane) {
     if (priority_filters_[lane].matches(message.topic)) return lane;
@@ -120,7 +129,7 @@ bool MessageQueue::admit(std::unique_lock<std::mutex>& lock) {
       // A consumer may be asleep on what this producer queued without waking it yet (push_all).
       if (consumers_waiting_ > 0) not_empty_.notify_one();
       ++producers_waiting_;
-      not_full_.wait(lock, [this] { return closed_ || !full(); });
+      not_full_.wait(lock, [this] { return closed_ || room_for_blocked_producer(); });
       --producers_waiting_;
       return !closed_;
     case OverflowPolicy::drop_newest:
@@ -187,7 +196,7 @@ std::optional<Message> MessageQueue::pop() {
     --consumers_waiting_;
     if (size_ == 0) return std::nullopt;
     message = take_next();
-    if (producers_waiting_ == 0) return message;
+    if (producers_waiting_ == 0 || !room_for_blocked_producer()) return message;
   }
   not_full_.notify_one();
   return message;
@@ -203,7 +212,7 @@ std::optional<Message> MessageQueue::pop_for(std::chrono::milliseconds timeout) 
     --consumers_waiting_;
     if (size_ == 0) return std::nullopt;
     message = take_next();
-    if (producers_waiting_ == 0) return message;
+    if (producers_waiting_ == 0 || !room_for_blocked_producer()) return message;
   }
   not_full_.notify_one();
   return message;
@@ -215,7 +224,7 @@ std::optional<Message> MessageQueue::try_pop() {
     std::lock_guard lock(mutex_);
     if (size_ == 0) return std::nullopt;
     message = take_next();
-    if (producers_waiting_ == 0) return message;
+    if (producers_waiting_ == 0 || !room_for_blocked_producer()) return message;
   }
   not_full_.notify_one();
   return message;

@@ -196,6 +196,19 @@ TEST_CASE("block makes the producer wait for space") {
   CHECK(drain_payloads(queue) == std::vector<std::string>{"2", "3"});
 }
 
+TEST_CASE("a blocked producer goes on once a quarter of the queue is free, not at the first place") {
+  MessageQueue queue(bounded(QueueOrder::fifo, 8, OverflowPolicy::block));
+  for (int i = 1; i <= 8; ++i) queue.push(message(std::to_string(i)));
+  auto blocked_push = std::async(std::launch::async, [&] { return queue.push(message("9")); });
+  REQUIRE(blocked_push.wait_for(settle_time) == std::future_status::timeout);
+  CHECK(queue.pop()->payload == "1");  // 7 of 8: the producer still waits
+  CHECK(blocked_push.wait_for(settle_time) == std::future_status::timeout);
+  CHECK(queue.try_pop()->payload == "2");  // 6 of 8: a quarter is free
+  REQUIRE(blocked_push.wait_for(wake_deadline) == std::future_status::ready);
+  CHECK(blocked_push.get());
+  CHECK(drain_payloads(queue) == std::vector<std::string>{"3", "4", "5", "6", "7", "8", "9"});
+}
+
 TEST_CASE("close wakes a blocked pop") {
   MessageQueue queue;
   auto blocked_pop = std::async(std::launch::async, [&] { return queue.pop(); });

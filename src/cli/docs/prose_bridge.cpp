@@ -46,11 +46,15 @@ done inside the client library after a reconnect are not counted.
 Memory is bounded: at most `--max-inflight` publishes wait for the destination's acknowledgement
 (lowered to its receive maximum), and the source may not have more than half of `--max-queued`
 unacknowledged messages out (the MQTT 5 receive maximum), so while the destination is down the
-source broker keeps the backlog. For a broker that sends past it, when `--max-queued` messages are held in one
-direction the bridge closes the source connection. The source broker keeps queueing for the persistent
+source broker keeps the backlog. Some brokers send past it (mosquitto 2.0.11 sends a whole
+receive maximum more for each acknowledgement). A one-way bridge then stops reading from the
+source once `--max-queued` messages are held: the source broker keeps the rest in its
+connection. In a two-way bridge each side must read on to see the acknowledgements of what it
+publishes, so at `--max-queued` the bridge closes the source connection instead. The source broker keeps queueing for the persistent
 session meanwhile (mosquitto's `max_queued_messages`, 1000 by default, then applies and drops
-beyond it), and the bridge reconnects once everything it held was delivered. Messages that
-arrive while the connection is being closed are kept, so the bound is soft by one window.)"},
+beyond it), and the bridge reconnects once everything it held was delivered. What the closed
+connection still held at QoS 1 and 2 is left for the broker to send again, not forwarded twice.
+With `MQTK_ENGINE=paho` both directions pause by closing.)"},
       {"LOOPS",
        R"(A two-way bridge must never send a message back where it came from. With MQTT 5 on both sides
 each side's connection subscribes with no-local (the broker does not send it what it published
