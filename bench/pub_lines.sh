@@ -39,9 +39,9 @@ client.on('connect', () => {
 });
 JS
 declare -A best
-# QOS="0" SIZES="64" bench/pub_lines.sh ... runs one case (mosquitto_pub's QoS 1 runs wait out
+# QOSES="0" SIZES="64" bench/pub_lines.sh ... runs one case (mosquitto_pub's QoS 1 runs wait out
 # their 60 s timeout, as it exits before sending everything).
-for qos in ${QOS:-0 1}; do
+for qos in ${QOSES:-0 1}; do
   for size in ${SIZES:-64 1024}; do
     file=$(payload_file "$size" "$N")
     tools=(mosquitto_pub mqtk)

@@ -141,7 +141,7 @@ ExitCode run_bench(const BenchOptions& options, CommandContext& context) {
   }
 
   std::atomic<int> interrupted{0};
-  context.signals.on_signal([&interrupted](int signal) { interrupted = signal; });
+  const auto signal_registration = context.signals.on_signal([&interrupted](int signal) { interrupted = signal; });
 
   bench::RunControl control;
   control.began = Clock::now();

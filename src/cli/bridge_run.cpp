@@ -52,7 +52,7 @@ ExitCode run_bridge(const BridgeFlags& flags, CommandContext& context) {
   bool stop = false;
   bool started = false;
   // A signal during start() cancels the connects; afterwards it only ends the loop below.
-  context.signals.on_signal([&](int) {
+  const auto signal_registration = context.signals.on_signal([&](int) {
     {
       std::lock_guard lock(mutex);
       stop = true;

@@ -64,7 +64,7 @@ ExitCode run_conn(const ConnOptions& options, CommandContext& context) {
   ResolvedConnection resolved = resolve_client_options(options.connection, context.environment);
   resolved.client.reconnect.enabled = false;
   Client client(resolved.client);
-  context.signals.on_signal([&client](int) { client.stop(); });
+  const auto signal_registration = context.signals.on_signal([&client](int) { client.stop(); });
   spdlog::info("connecting to {} as {}", display_uri(resolved.client.broker), client.client_id());
   const ConnectResult result = client.connect();  // a signal during it: 130/143 (app.cpp)
   const nlohmann::ordered_json report = to_json(result, resolved.client);

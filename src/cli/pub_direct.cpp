@@ -59,7 +59,7 @@ ExitCode run_direct_pub(const ResolvedConnection& resolved, const Message& messa
   // Shared with the signal callback, which outlives this function when an error unwinds it.
   auto wake = std::make_shared<detail::Fd>(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!*wake) throw Error(ErrorCategory::runtime, "eventfd: " + detail::describe_errno(errno));
-  context.signals.on_signal([wake](int) {
+  const auto signal_registration = context.signals.on_signal([wake](int) {
     const std::uint64_t one = 1;
     [[maybe_unused]] const ssize_t n = ::write(wake->get(), &one, sizeof one);
   });

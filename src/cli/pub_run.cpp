@@ -158,7 +158,7 @@ ExitCode run_pub(const PubOptions& o, CommandContext& context) {
   // blocked publish returns and the missing acknowledgements are reported (exit 4).
   std::atomic<bool> gave_up{false};
   std::jthread watchdog;  // after `client`: joined before the client is destroyed
-  context.signals.on_signal([&](int) {
+  const auto signal_registration = context.signals.on_signal([&](int) {
     input.wake();
     if (watchdog.joinable()) return;
     watchdog = std::jthread([&client, &gave_up, ack_timeout](std::stop_token stop) {

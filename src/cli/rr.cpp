@@ -85,7 +85,7 @@ ExitCode run_rr(const RrOptions& o, CommandContext& context) {
   // Once the request is out, a signal ends only the wait for responses: the request's own
   // acknowledgement is still awaited by finish_client() (it used to be dropped at once, exit 4).
   std::atomic<bool> request_sent{false};
-  context.signals.on_signal([&client, &request_sent](int) {
+  const auto signal_registration = context.signals.on_signal([&client, &request_sent](int) {
     if (request_sent) client.messages().close();
     else client.stop();
   });

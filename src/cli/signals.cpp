@@ -30,9 +30,15 @@ SignalWatcher::~SignalWatcher() {
   watcher_.join();
 }
 
-void SignalWatcher::on_signal(std::function<void(int)> callback) {
+SignalWatcher::Registration SignalWatcher::on_signal(std::function<void(int)> callback) {
+  std::lock_guard lock(callback_mutex_);
   callback_ = std::move(callback);
-  has_callback_ = true;
+  return Registration(*this);
+}
+
+void SignalWatcher::clear_callback() {
+  std::lock_guard lock(callback_mutex_);  // waits for a call in progress
+  callback_ = nullptr;
 }
 
 void SignalWatcher::watch() {
@@ -44,8 +50,9 @@ void SignalWatcher::watch() {
     if (signal == SIGUSR2) continue;
     int expected = 0;
     received_.compare_exchange_strong(expected, signal);
+    std::lock_guard lock(callback_mutex_);
     // Nothing registered to wind down, or a second signal: the user wants out now.
-    if (!has_callback_ || ++count_ > 1) std::_Exit(128 + signal);
+    if (!callback_ || ++count_ > 1) std::_Exit(128 + signal);
     callback_(signal);
   }
 }

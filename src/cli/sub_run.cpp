@@ -161,7 +161,7 @@ ExitCode run_sub(const SubOptions& o, CommandContext& context) {
 
   Client client(p.connection.client);
   client.set_event_handler(log_client_event);
-  context.signals.on_signal([&client](int) { client.stop(); });
+  const auto signal_registration = context.signals.on_signal([&client](int) { client.stop(); });
   const auto started = Clock::now();
   spdlog::info("connecting to {} as {}", display_uri(p.connection.client.broker), client.client_id());
   client.connect();  // a signal during it: 130/143 (app.cpp)

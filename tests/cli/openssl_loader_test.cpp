@@ -11,39 +11,23 @@
 using namespace mqtk::test;
 using namespace mqtk::test::sub;
 
-namespace {
-
-std::string mapped_files_of(pid_t pid) { return read_file("/proc/" + std::to_string(pid) + "/maps"); }
-
-// Starts `ARGV...` (an `mqtk sub` with client id `id`) and waits until it has subscribed.
-ChildProcess start_subscribed(const BrokerFixture& broker, const std::string& id,
-                              const std::vector<std::string>& argv) {
-  const std::size_t before = count_of(broker.log(), suback_line(id));
-  ChildProcess child(argv);
-  REQUIRE_MESSAGE(wait_for_log_count(broker, suback_line(id), before + 1),
-                  "mqtk sub did not subscribe: " << describe(child.wait(1s)));
-  return child;
-}
-
-}  // namespace
-
 TEST_CASE("a plain TCP run maps neither OpenSSL nor spdlog's library; a TLS run loads OpenSSL") {
   BrokerFixture broker({.tls = true});
 
   const std::string plain_id = unique_id("openssl-plain");
-  ChildProcess plain = start_subscribed(broker, plain_id, sub_argv(broker, plain_id, {"-t", "ssl/#"}));
-  const std::string plain_maps = mapped_files_of(plain.pid());
+  ChildProcess plain = start_sub(broker, plain_id, {"-t", "ssl/#"});
+  const std::string plain_maps = mapped_files(plain.pid());
   REQUIRE(!plain_maps.empty());
   CHECK(plain_maps.find("libssl") == std::string::npos);
   CHECK(plain_maps.find("libcrypto") == std::string::npos);
   CHECK(plain_maps.find("libspdlog") == std::string::npos);
 
   const std::string tls_id = unique_id("openssl-tls");
-  ChildProcess tls = start_subscribed(
+  ChildProcess tls = start_sub_argv(
       broker, tls_id,
       {mqtk_binary_path(), "sub", "-h", "127.0.0.1", "-p", std::to_string(broker.tls_port()),
        "--cafile", broker.ca_file().string(), "-i", tls_id, "-t", "ssl/#"});
-  const std::string tls_maps = mapped_files_of(tls.pid());
+  const std::string tls_maps = mapped_files(tls.pid());
   CHECK(tls_maps.find("libssl.so.3") != std::string::npos);
   CHECK(tls_maps.find("libcrypto.so.3") != std::string::npos);
 

@@ -14,19 +14,10 @@ using namespace mqtk::test::sub;
 
 namespace {
 
-// The shared objects a running process has mapped, one path per line.
-std::string mapped_files(pid_t pid) { return read_file("/proc/" + std::to_string(pid) + "/maps"); }
-
 // `env MQTK_ENGINE=ENGINE mqtk sub ...` with client id `id`, waiting until it has subscribed.
 ChildProcess start_sub_with_engine(const BrokerFixture& broker, const std::string& id,
                                    const std::string& engine) {
-  const std::size_t before = count_of(broker.log(), suback_line(id));
-  std::vector<std::string> argv{"env", "MQTK_ENGINE=" + engine};
-  argv = joined(argv, sub_argv(broker, id, {"-t", "loader/#"}));
-  ChildProcess child(argv);
-  REQUIRE_MESSAGE(wait_for_log_count(broker, suback_line(id), before + 1),
-                  "mqtk sub did not subscribe: " << describe(child.wait(1s)));
-  return child;
+  return start_sub_argv(broker, id, joined({"env", "MQTK_ENGINE=" + engine}, sub_argv(broker, id, {"-t", "loader/#"})));
 }
 
 }  // namespace

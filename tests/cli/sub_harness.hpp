@@ -52,6 +52,9 @@ inline std::vector<std::string> broker_args(const BrokerFixture& broker) {
   return {"-h", broker.host(), "-p", std::to_string(broker.port())};
 }
 
+// The files a running process has mapped (/proc/PID/maps): which shared objects it loaded.
+inline std::string mapped_files(pid_t pid) { return read_file("/proc/" + std::to_string(pid) + "/maps"); }
+
 inline std::vector<std::string> joined(std::vector<std::string> a,
                                        const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
@@ -67,13 +70,12 @@ inline std::vector<std::string> sub_argv(const BrokerFixture& broker, const std:
   return joined(argv, args);
 }
 
-// Starts `mqtk sub` with client id `id` and waits until the broker has sent it `subacks` more
-// SUBACKs (one per SUBSCRIBE packet), so what is published next reaches it. Earlier SUBACKs to
-// the same id (a session set up with -E) do not count.
-inline ChildProcess start_sub(const BrokerFixture& broker, const std::string& id,
-                              const std::vector<std::string>& args, std::size_t subacks = 1) {
+// start_sub() for a whole command line `argv` (another port, `env ... mqtk sub`), whose client
+// id is `id`.
+inline ChildProcess start_sub_argv(const BrokerFixture& broker, const std::string& id,
+                                   const std::vector<std::string>& argv, std::size_t subacks = 1) {
   const std::size_t before = count_of(broker.log(), suback_line(id));
-  ChildProcess child(sub_argv(broker, id, args));
+  ChildProcess child(argv);
   const bool subscribed = wait_for_log_count(broker, suback_line(id), before + subacks);
   if (!subscribed) {
     const ProcessResult early = child.wait(1s);
@@ -81,6 +83,14 @@ inline ChildProcess start_sub(const BrokerFixture& broker, const std::string& id
                                         << broker.log());
   }
   return child;
+}
+
+// Starts `mqtk sub` with client id `id` and waits until the broker has sent it `subacks` more
+// SUBACKs (one per SUBSCRIBE packet), so what is published next reaches it. Earlier SUBACKs to
+// the same id (a session set up with -E) do not count.
+inline ChildProcess start_sub(const BrokerFixture& broker, const std::string& id,
+                              const std::vector<std::string>& args, std::size_t subacks = 1) {
+  return start_sub_argv(broker, id, sub_argv(broker, id, args), subacks);
 }
 
 // mosquitto_pub -h HOST -p PORT ARGS...; fails the test when it does not succeed.
