@@ -365,6 +365,9 @@ _mqtk_cmd_bench() {
     --cert) _mqtk_files; return ;;
     --key) _mqtk_files; return ;;
     --key-password) return ;;
+    --tls-alpn) return ;;
+    --tls-version) _mqtk_words 'tlsv1.3 tlsv1.2 tlsv1.1'; return ;;
+    --ciphers) return ;;
     --profile) return ;;
     -c|--clients) return ;;
     -n|--start-number) return ;;
@@ -394,13 +397,13 @@ _mqtk_cmd_bench() {
   _mqtk_words '--help -h --host -p --port --url -V --protocol-version --id-prefix -k
      --keepalive -x --session-expiry-interval --connect-timeout -u
      --username -P --pw --password-file --cafile --capath --cert --key
-     --key-password --insecure --tls-use-os-certs --profile --print-config
-     -c --clients -n --start-number -i --interval --connect-rate
-     --connect-concurrency --workers --duration --warmup --clean --no-clean
-     --label --json --csv --max-p99 --max-loss --min-rate -t --topic -q
-     --qos --shared --count --drain -I --publish-interval --rate -s --size
-     -L --limit --window --subscribe --version -d --debug --quiet
-     --log-level'
+     --key-password --insecure --tls-use-os-certs --tls-alpn --tls-version
+     --ciphers --profile --print-config -c --clients -n --start-number -i
+     --interval --connect-rate --connect-concurrency --workers --duration
+     --warmup --clean --no-clean --label --json --csv --max-p99 --max-loss
+     --min-rate -t --topic -q --qos --shared --count --drain -I
+     --publish-interval --rate -s --size -L --limit --window --subscribe
+     --version -d --debug --quiet --log-level'
 }
 
 _mqtk() {

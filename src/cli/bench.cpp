@@ -62,8 +62,7 @@ CLI::App* add_mode(CLI::App& bench, BenchMode mode, std::shared_ptr<BenchOptions
   // The shared flags the bench engine has no use for are taken out again, so --help shows only
   // what works (and using one is CLI11's "not expected" usage error).
   for (const char* name : {"--id", "--disable-clean-session", "--property", "--ws-header", "--proxy", "--will-topic",
-                           "--will-payload", "--will-qos", "--will-retain", "--tls-alpn", "--tls-version", "--ciphers",
-                           "--reconnect", "--reconnect-min", "--reconnect-max"})
+                           "--will-payload", "--will-qos", "--will-retain", "--reconnect", "--reconnect-min", "--reconnect-max"})
     app->remove_option(app->get_option(name));
   add_load_flags(*app, *options);
   if (mode != BenchMode::conn) add_message_flags(*app, *options, mode);

@@ -21,8 +21,6 @@ void refuse_unsupported(const BenchOptions& o, const ResolvedConnection& resolve
   if (f.id) throw UsageError("bench: --id names one client; bench clients are named <prefix>-<number> (use --id-prefix)");
   if (!f.properties.empty()) throw UsageError("bench: -D/--property is not supported");
   if (!f.ws_headers.empty()) throw UsageError("bench: --ws-header is not supported");
-  if (!resolved.client.tls.alpn.empty() || !resolved.client.tls.ciphers.empty() || !resolved.client.tls.version.empty())
-    throw UsageError("bench: --tls-alpn, --tls-version and --ciphers are not supported");
   if (o.mode == BenchMode::sub && bench::has_random_part(o.topic))
     throw UsageError("-t '" + o.topic + "': %rand_N makes no sense in a subscription");
   if (o.mode == BenchMode::pub && o.shared_group && !o.subscribe)

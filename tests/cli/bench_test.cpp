@@ -226,6 +226,29 @@ TEST_CASE("TLS: the broker certificate is verified") {
   CHECK(bad.err.find("certificate verify failed") != std::string::npos);
 }
 
+TEST_CASE("TLS: --tls-version, --ciphers and --tls-alpn reach the bench connections") {
+  BrokerFixture broker(BrokerOptions{.tls = true});
+  const std::vector<std::string> base{"bench", "conn", "-h", "localhost", "-p", std::to_string(broker.tls_port()),
+                                      "-c", "2", "--cafile", broker.ca_file().string(), "--json"};
+  for (const char* version : {"tlsv1.2", "tlsv1.3"}) {
+    auto argv = base;
+    argv.insert(argv.end(), {"--tls-version", version, "--tls-alpn", "mqtt"});
+    const auto result = run_mqtk(argv);
+    REQUIRE_MESSAGE(result.exit_code == 0, describe(result));
+    CHECK(parse_report(result)["connected"] == 2);
+  }
+  // Taken at its word: OpenSSL 3 and mosquitto refuse TLS 1.1, so the handshake fails.
+  auto old_version = base;
+  old_version.insert(old_version.end(), {"--tls-version", "tlsv1.1"});
+  const auto failed = run_mqtk(old_version);
+  CHECK_MESSAGE(failed.exit_code == 3, describe(failed));
+  auto argv = base;
+  argv.insert(argv.end(), {"--tls-version", "tlsv1.2", "--ciphers", "NO-SUCH-CIPHER"});
+  const auto refused = run_mqtk(argv);
+  CHECK_MESSAGE(refused.exit_code == 2, describe(refused));
+  CHECK(refused.err.find("--ciphers") != std::string::npos);
+}
+
 TEST_CASE("a broker refusal names the CONNACK reason as the other commands do") {
   BrokerFixture broker(BrokerOptions{.auth = true});
   for (const char* version : {"3.1.1", "5"}) {

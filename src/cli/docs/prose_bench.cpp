@@ -25,8 +25,9 @@ Message flags (`-t`, `-q`, `-s`, `-I`, `--rate`, `-L`, `--count`, `--window`, `-
 `--shared`) apply to `pub` and `sub` as their help says; `bench conn --help`,
 `bench pub --help` and `bench sub --help` list each one's flags. Connection flags are the
 shared long ones; `-c`, `-i`, `-I` and `-L` have emqtt-bench's meanings here; `--url ws://`
-or `wss://` runs the clients over websockets. Proxies, wills and `-D` properties are not
-supported by the bench engine.
+or `wss://` runs the clients over websockets; the TLS flags (`--cafile`, `--cert`, `--key`,
+`--insecure`, `--tls-version`, `--ciphers`, `--tls-alpn`) apply to every client. Proxies, wills
+and `-D` properties are not supported by the bench engine.
 
 Every client connects first (setup times form the connect histogram), then all publishers
 start on one open-loop schedule: with `--rate R`, message j is due at start + j/R whatever
