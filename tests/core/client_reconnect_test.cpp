@@ -149,7 +149,18 @@ TEST_CASE("broker restart with a persisted session: reconnects, the session carr
   publish_with_mosquitto_pub(broker, "p/a", "during");
   REQUIRE_MESSAGE(events.wait_for(ClientEventKind::connected), describe(events));
   publish_with_mosquitto_pub(broker, "p/a", "after");
-  CHECK(next_payloads(client, 2) == std::vector<std::string>{"during", "after"});
+  // "before" may come once more first: at QoS 1 the broker resends what it stopped before
+  // reading the PUBACK for (seen on a loaded CI machine).
+  std::vector<std::string> payloads = next_payloads(client, 2);
+  if (!payloads.empty() && payloads.front() == "before") {
+    payloads.erase(payloads.begin());
+    const std::vector<std::string> more = next_payloads(client, 1);
+    payloads.insert(payloads.end(), more.begin(), more.end());
+  }
+  std::string received;
+  for (const std::string& payload : payloads) received += payload + ' ';
+  const std::vector<std::string> expected{"during", "after"};
+  CHECK_MESSAGE(payloads == expected, "received: " << received);
   CHECK(client.is_connected());
 
   const auto kinds = events.kinds();
