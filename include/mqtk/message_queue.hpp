@@ -80,6 +80,7 @@ class MessageQueue {
  private:
   bool full() const;  ///< callers hold mutex_
   bool room_for_blocked_producer() const;  ///< callers hold mutex_
+  bool producer_to_wake() const;  ///< after a take: a blocked producer may go on; callers hold mutex_
   /// Makes room for one more message per the overflow policy; false when it must not be
   /// queued. Callers hold `lock` on mutex_.
   bool admit(std::unique_lock<std::mutex>& lock);

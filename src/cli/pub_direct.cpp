@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <cstdint>
-#include <memory>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -56,18 +55,17 @@ std::string direct_path_refusal(const PubOptions& o, const ResolvedConnection& r
 ExitCode run_direct_pub(const ResolvedConnection& resolved, const Message& message,
                         std::chrono::milliseconds ack_timeout, CommandContext& context) {
   const ClientOptions& options = resolved.client;
-  // Shared with the signal callback, which outlives this function when an error unwinds it.
-  auto wake = std::make_shared<detail::Fd>(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-  if (!*wake) throw Error(ErrorCategory::runtime, "eventfd: " + detail::describe_errno(errno));
-  const auto signal_registration = context.signals.on_signal([wake](int) {
+  const detail::Fd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wake) throw Error(ErrorCategory::runtime, "eventfd: " + detail::describe_errno(errno));
+  const auto signal_registration = context.signals.on_signal([&wake](int) {
     const std::uint64_t one = 1;
-    [[maybe_unused]] const ssize_t n = ::write(wake->get(), &one, sizeof one);
+    [[maybe_unused]] const ssize_t n = ::write(wake.get(), &one, sizeof one);
   });
 
   const std::string client_id = options.effective_client_id();
   spdlog::info("connecting to {} as {}", display_uri(options.broker), client_id);
   spdlog::info("one-shot direct path: mqtk's own MQTT connection, not paho");
-  DirectPublisher publisher(options, client_id, wake->get());
+  DirectPublisher publisher(options, client_id, wake.get());
   const bench::Connack connack = publisher.connect();
   try {
     check_publish_size(message, connack.maximum_packet_size, "");

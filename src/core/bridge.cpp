@@ -1,13 +1,12 @@
 #include "core/bridge.hpp"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <future>
 #include <thread>
 
 #include "core/bridge_forwarder.hpp"
 #include "core/bridge_link.hpp"
+#include "core/thread_name.hpp"
 #include <mqtk/error.hpp>
 
 namespace mqtk {
@@ -16,22 +15,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-bool has_rules(const BridgeOptions& options, BridgeDirection direction) {
-  for (const BridgeRule& rule : options.rules)
-    if (rule.direction == direction) return true;
-  return false;
-}
-
 // What the side reading for `direction` subscribes to. With MQTT 5: no-local when the same
 // connection also publishes the other direction (our own publishes never come back), retain as
 // published (a retained message stays retained across), and one subscription identifier per
 // rule when there are several, so overlapping rules forward one copy.
 std::vector<Subscription> subscriptions_for(const BridgeOptions& options, BridgeDirection direction) {
-  const ClientOptions& reader = direction == BridgeDirection::forward ? options.from : options.to;
-  const bool v5 = reader.version == ProtocolVersion::v5;
-  const BridgeDirection other =
-      direction == BridgeDirection::forward ? BridgeDirection::reverse : BridgeDirection::forward;
-  const bool also_publishes = has_rules(options, other);
+  const bool v5 = detail::source_side(options, direction).version == ProtocolVersion::v5;
+  const bool also_publishes = detail::has_rules(options, detail::opposite(direction));
   std::vector<Subscription> out;
   for (const BridgeRule& rule : options.rules) {
     if (rule.direction != direction) continue;
@@ -104,14 +94,14 @@ class Bridge::Impl {
     }
     to_connected.get();
     for (BridgeDirection direction : {BridgeDirection::forward, BridgeDirection::reverse}) {
-      if (!has_rules(options_, direction)) continue;
+      if (!detail::has_rules(options_, direction)) continue;
       const bool forward = direction == BridgeDirection::forward;
       forwarders_.push_back(std::make_unique<detail::BridgeForwarder>(
           direction, forward ? from_ : to_, forward ? to_ : from_, options_, counters_));
     }
     for (auto& forwarder : forwarders_)
       threads_.emplace_back([f = forwarder.get()] {
-        ::pthread_setname_np(::pthread_self(), "mqtk-forwarder");  // for top -H, perf, gdb
+        detail::name_this_thread("mqtk-forwarder");
         f->run();
       });
   }
@@ -122,7 +112,7 @@ class Bridge::Impl {
     for (auto& forwarder : forwarders_) forwarder->begin_drain(deadline);
     // A side that only reads is closed first, so nothing arrives after its queue is drained.
     for (detail::BridgeLink* link : {&from_, &to_})
-      if (!has_rules(options_, link == &from_ ? BridgeDirection::reverse : BridgeDirection::forward))
+      if (!detail::has_rules(options_, link == &from_ ? BridgeDirection::reverse : BridgeDirection::forward))
         link->close(milliseconds(0));
     auto all_finished = [&] {
       for (auto& forwarder : forwarders_)

@@ -16,11 +16,25 @@ Clock::time_point far_future() { return Clock::now() + std::chrono::hours(24 * 3
 
 }  // namespace
 
-bool source_reading_bounded(const BridgeOptions& options, BridgeDirection direction) {
-  const ClientOptions& source = direction == BridgeDirection::forward ? options.from : options.to;
-  return source.engine != Engine::paho &&
-         std::all_of(options.rules.begin(), options.rules.end(),
+const ClientOptions& source_side(const BridgeOptions& options, BridgeDirection direction) {
+  return direction == BridgeDirection::forward ? options.from : options.to;
+}
+
+const ClientOptions& destination_side(const BridgeOptions& options, BridgeDirection direction) {
+  return source_side(options, opposite(direction));
+}
+
+BridgeDirection opposite(BridgeDirection direction) {
+  return direction == BridgeDirection::forward ? BridgeDirection::reverse : BridgeDirection::forward;
+}
+
+bool has_rules(const BridgeOptions& options, BridgeDirection direction) {
+  return std::any_of(options.rules.begin(), options.rules.end(),
                      [&](const BridgeRule& rule) { return rule.direction == direction; });
+}
+
+bool source_reading_bounded(const BridgeOptions& options, BridgeDirection direction) {
+  return source_side(options, direction).engine != Engine::paho && !has_rules(options, opposite(direction));
 }
 
 BridgeForwarder::BridgeForwarder(BridgeDirection direction, BridgeLink& source,
@@ -32,11 +46,10 @@ BridgeForwarder::BridgeForwarder(BridgeDirection direction, BridgeLink& source,
       destination_(destination),
       options_(options),
       counters_(counters),
-      source_v5_((direction == BridgeDirection::forward ? options.from : options.to).version ==
-                 ProtocolVersion::v5),
-      source_reading_bounded_(source_reading_bounded(options, direction)) {
-  const ClientOptions& reader = direction == BridgeDirection::forward ? options.from : options.to;
-  pause_leaves_unacknowledged_ = reader.engine != Engine::paho && !reader.clean_session;
+      source_v5_(source_side(options, direction).version == ProtocolVersion::v5),
+      source_reading_bounded_(source_reading_bounded(options, direction)),
+      pause_leaves_unacknowledged_(source_side(options, direction).engine != Engine::paho &&
+                                   !source_side(options, direction).clean_session) {
   for (const BridgeRule& rule : options.rules)
     if (rule.direction == direction) routes_.push_back({TopicFilter(rule.filter), rule});
 }
@@ -48,7 +61,7 @@ void BridgeForwarder::begin_drain(Clock::time_point deadline) {
 
 std::size_t BridgeForwarder::window() {
   if (!window_) {
-    const ClientOptions& side = direction_ == BridgeDirection::forward ? options_.to : options_.from;
+    const ClientOptions& side = destination_side(options_, direction_);
     auto destination = destination_.current(Clock::now());
     const std::size_t size =
         in_flight_window(side, destination ? destination->connect_result() : std::nullopt);

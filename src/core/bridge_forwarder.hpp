@@ -18,6 +18,12 @@
 
 namespace mqtk::detail {
 
+// The options of the side that reads for `direction` (its source) and of the side it writes to.
+const ClientOptions& source_side(const BridgeOptions& options, BridgeDirection direction);
+const ClientOptions& destination_side(const BridgeOptions& options, BridgeDirection direction);
+BridgeDirection opposite(BridgeDirection direction);
+bool has_rules(const BridgeOptions& options, BridgeDirection direction);
+
 // Whether the source of `direction` is held back by its own bounded queue (the client stops
 // reading from the broker while max_queued messages wait: TCP backpressure) rather than by the
 // forwarder closing it at max_queued (a pause). Only on mqtk's engine (paho's one network thread
@@ -74,12 +80,12 @@ class BridgeForwarder {
   const BridgeOptions& options_;
   BridgeCounters& counters_;
   std::vector<Route> routes_;
-  bool source_v5_;
-  bool source_reading_bounded_;  // source_reading_bounded(): no pauses
+  const bool source_v5_;
+  const bool source_reading_bounded_;  // source_reading_bounded(): no pauses
   // A paused source's queued QoS 1/2 messages are left to the broker's resend (mqtk's engine
   // acknowledges only what the bridge acknowledged; the session is kept) rather than forwarded
   // now and again after the resend.
-  bool pause_leaves_unacknowledged_;
+  const bool pause_leaves_unacknowledged_;
   std::deque<Held> held_;
   std::vector<Receipt> settled_;  // settle_acknowledged()'s, kept for its capacity
   std::shared_ptr<Client> unflushed_;  // the destination client publish() left output with

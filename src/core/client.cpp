@@ -1,11 +1,10 @@
 #include <mqtk/client.hpp>
 
-#include <pthread.h>
-
 #include <algorithm>
 
 #include "core/client_impl.hpp"
 #include "core/in_flight_window.hpp"
+#include "core/thread_name.hpp"
 #include <mqtk/error.hpp>
 #include <mqtk/reason_code.hpp>
 #include <mqtk/reconnect.hpp>
@@ -44,13 +43,12 @@ Client::Impl::~Impl() {
 }
 
 void Client::Impl::start_threads() {
-  // Named for top -H, perf and gdb.
   if (!worker_.joinable()) worker_ = std::thread([this] {
-    ::pthread_setname_np(::pthread_self(), "mqtk-worker");
+    detail::name_this_thread("mqtk-worker");
     worker_loop();
   });
   if (!sender_.joinable()) sender_ = std::thread([this] {
-    ::pthread_setname_np(::pthread_self(), "mqtk-sender");
+    detail::name_this_thread("mqtk-sender");
     sender_loop();
   });
 }

@@ -85,6 +85,10 @@ bool MessageQueue::room_for_blocked_producer() const {
   return size_ + std::max<std::size_t>(1, options_.capacity / 4) <= options_.capacity;
 }
 
+bool MessageQueue::producer_to_wake() const {
+  return producers_waiting_ > 0 && room_for_blocked_producer();
+}
+
 std::size_t MessageQueue::lane_of(const Message& message) const {
   for (std::size_t lane = 0; lane < priority_filters_.size(); ++lane) {
     if (priority_filters_[lane].matches(message.topic)) return lane;
@@ -196,7 +200,7 @@ std::optional<Message> MessageQueue::pop() {
     --consumers_waiting_;
     if (size_ == 0) return std::nullopt;
     message = take_next();
-    if (producers_waiting_ == 0 || !room_for_blocked_producer()) return message;
+    if (!producer_to_wake()) return message;
   }
   not_full_.notify_one();
   return message;
@@ -212,7 +216,7 @@ std::optional<Message> MessageQueue::pop_for(std::chrono::milliseconds timeout) 
     --consumers_waiting_;
     if (size_ == 0) return std::nullopt;
     message = take_next();
-    if (producers_waiting_ == 0 || !room_for_blocked_producer()) return message;
+    if (!producer_to_wake()) return message;
   }
   not_full_.notify_one();
   return message;
@@ -224,7 +228,7 @@ std::optional<Message> MessageQueue::try_pop() {
     std::lock_guard lock(mutex_);
     if (size_ == 0) return std::nullopt;
     message = take_next();
-    if (producers_waiting_ == 0 || !room_for_blocked_producer()) return message;
+    if (!producer_to_wake()) return message;
   }
   not_full_.notify_one();
   return message;

@@ -6,13 +6,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <poll.h>
-#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/connack_refusal.hpp"
 #include "core/in_flight_window.hpp"
+#include "core/thread_name.hpp"
 #include "core/network_diagnosis.hpp"
 #include "core/proxy_route.hpp"
 #include "core/stream_opener.hpp"
@@ -98,9 +98,7 @@ ConnectResult NativeTransport::connect(Clock::time_point deadline,
   }
   report(interrupted);
   network_ = std::thread([this, fd = socket_.get(), inbox = std::move(inbox)]() mutable {
-    // Named for top -H, perf and gdb: "net:" and the end of the client id ("net:ge-a-from").
-    const std::string name = "net:" + client_id_.substr(client_id_.size() - std::min<std::size_t>(client_id_.size(), 11));
-    ::pthread_setname_np(::pthread_self(), name.c_str());
+    name_this_thread("net:" + client_id_.substr(client_id_.size() - std::min<std::size_t>(client_id_.size(), 11)));
     network_loop(fd, std::move(inbox));
   });
   return result;
