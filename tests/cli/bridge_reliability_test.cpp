@@ -165,7 +165,8 @@ TEST_CASE("destination down: the bridge holds little and its memory stays bounde
   nlohmann::json stats;
   for (int sample = 0; sample < 10; ++sample) {  // status records are 0.1 s apart
     auto line = bridge.read_line(5s);
-    REQUIRE(line.has_value());
+    REQUIRE_MESSAGE(line.has_value(), "no status record for 5 s (sample " << sample << "); bridge stderr:\n"
+                                          << bridge.err() << "last record: " << stats.dump());
     stats = nlohmann::json::parse(*line);
     rss_held = std::max(rss_held, rss_kib(bridge.pid()));
   }
